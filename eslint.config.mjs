@@ -1,0 +1,12 @@
+import next from 'eslint-config-next';
+
+export default [
+  ...next,
+  { ignores: ['.next/**', 'node_modules/**', 'drizzle/**', 'data/**', 'test-results/**', 'next-env.d.ts'] },
+  {
+    rules: {
+      // Tests and scripts print on purpose.
+      'no-console': 'off',
+    },
+  },
+];
