@@ -1,0 +1,14 @@
+/** Who is acting: a signed-in user (session or API token), the CLI, or the system itself. */
+export interface Actor {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'user';
+  via: 'session' | 'token' | 'cli' | 'system';
+  address?: string | null;
+}
+
+export const systemActor: Actor = { id: 'system', email: 'system', name: 'Gatehouse', role: 'admin', via: 'system' };
+export const cliActor: Actor = { id: 'cli', email: 'cli', name: 'CLI', role: 'admin', via: 'cli', address: 'local' };
+
+export const isAdmin = (a: Actor) => a.role === 'admin';

@@ -1,0 +1,16 @@
+import bcrypt from 'bcryptjs';
+import { z } from 'zod';
+
+// Cost 11: about 150 ms per hash in bcryptjs here, slow enough for offline guessing.
+const COST = Number(process.env.GATEHOUSE_BCRYPT_COST ?? 11);
+
+export const passwordSchema = z
+  .string({ error: 'Password is required.' })
+  .min(10, 'Use at least 10 characters.')
+  .max(200, 'Use at most 200 characters.');
+
+export const hashPassword = (plain: string) => bcrypt.hash(plain, COST);
+export const verifyPassword = (plain: string, hash: string) => bcrypt.compare(plain, hash);
+
+/** A valid hash to compare against when the account does not exist, so timing does not tell. */
+export const DUMMY_HASH = '$2b$11$Bq6n7ZpXxZq9o8W3Gm2Cku0wH2iYy2b4m6oXh6l0QhZ1r6YbE1cGi';

@@ -1,0 +1,107 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * Environment, parsed once with zod. An invalid value stops start-up with one line naming the
+ * variable (ConfigError.message); secrets that are unset are generated into DATA_DIR (0600).
+ */
+const hostPort = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[0-9a-fA-F:]+)(?::\d{1,5})?$/;
+
+const envSchema = z.object({
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres:\/\/|postgresql:\/\/)/, 'must start with file:, postgres:// or postgresql://')
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded')
+    .optional(),
+  ADMIN_EMAIL: z.email('must be an e-mail address').optional(),
+  ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-def').optional(),
+  TELEGRAM_CHAT_ID: z.string().regex(/^-?\d+$|^@\w+$/, 'must be a numeric chat id or @channel').optional(),
+  TELEGRAM_THREAD_ID: z.coerce.number().int().positive().optional(),
+  TELEGRAM_API_URL: z.url('must be a URL').default('https://api.telegram.org'),
+  DNS_SERVERS: z
+    .string()
+    .default('8.8.8.8,1.1.1.1')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((l) => l.length > 0 && l.every((s) => hostPort.test(s)), 'must be ip or ip:port, comma-separated'),
+  ACME_DIRECTORY_URL: z.url('must be a URL').default('https://acme-v02.api.letsencrypt.org/directory'),
+  ACME_EMAIL: z.email('must be an e-mail address').optional(),
+  SCHEDULER: z.enum(['on', 'off']).default('on'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+export interface Config extends Omit<Env, 'DATABASE_URL' | 'AUTH_SECRET' | 'ENCRYPTION_KEY'> {
+  DATABASE_URL: string;
+  AUTH_SECRET: string;
+  ENCRYPTION_KEY: string;
+  dialect: 'sqlite' | 'postgres';
+  /** Names of variables that were set in the environment (Settings shows them read-only). */
+  fromEnv: Set<string>;
+}
+
+export class ConfigError extends Error {}
+
+const emptyToUndefined = (env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+
+/** Parses an environment into a Config; throws ConfigError with one line naming the variable. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(emptyToUndefined(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `file:${path.join(dataDir, 'gatehouse.db')}`;
+  return {
+    ...e,
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    dialect: databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres',
+    AUTH_SECRET: e.AUTH_SECRET ?? generatedSecret(dataDir, 'auth-secret', () => crypto.randomBytes(48).toString('base64url'), 'AUTH_SECRET'),
+    ENCRYPTION_KEY: e.ENCRYPTION_KEY ?? generatedSecret(dataDir, 'encryption-key', () => crypto.randomBytes(32).toString('base64'), 'ENCRYPTION_KEY'),
+    fromEnv: new Set(Object.keys(emptyToUndefined(env))),
+  };
+}
+
+function generatedSecret(dataDir: string, file: string, make: () => string, name: string): string {
+  const p = path.join(dataDir, file);
+  try {
+    return fs.readFileSync(p, 'utf8').trim();
+  } catch {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const value = make();
+    try {
+      // 'wx' so two instances starting together agree on one value.
+      fs.writeFileSync(p, value + '\n', { mode: 0o600, flag: 'wx' });
+      console.warn(`[gatehouse] ${name} is not set: generated one into ${p} (keep this file, or set ${name})`);
+      return value;
+    } catch {
+      return fs.readFileSync(p, 'utf8').trim();
+    }
+  }
+}
+
+let cached: Config | undefined;
+/** The process configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
+
+/** Tests point the process at another environment. */
+export function resetConfig(env?: NodeJS.ProcessEnv): Config {
+  cached = env ? parseConfig(env) : undefined;
+  return cached ?? config();
+}

@@ -1,0 +1,167 @@
+import path from 'node:path';
+import fs from 'node:fs';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import Database from 'better-sqlite3';
+import postgres from 'postgres';
+import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { drizzle as drizzlePg } from 'drizzle-orm/postgres-js';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
+import * as sqliteSchema from './schema/sqlite';
+import * as pgSchema from './schema/pg';
+import { config } from '../config';
+
+/**
+ * Queries are written once against the SQLite types; both schemas export identical tables, so the
+ * same builder calls run on PostgreSQL. Never call SQLite-only sync methods (.get/.all/.run):
+ * always `await` the builder.
+ */
+export type Db = BetterSQLite3Database<typeof sqliteSchema>;
+export type Tables = typeof sqliteSchema;
+export type Dialect = 'sqlite' | 'postgres';
+
+interface Handle {
+  url: string;
+  dialect: Dialect;
+  db: Db;
+  t: Tables;
+  sqlite?: Database.Database;
+  pg?: postgres.Sql;
+}
+
+const state = globalThis as unknown as { __gatehouseDb?: Handle; __gatehouseTxLock?: Promise<void> };
+const txStore = new AsyncLocalStorage<Db>();
+
+function open(url: string): Handle {
+  if (url.startsWith('file:')) {
+    const file = url.slice('file:'.length);
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const sqlite = new Database(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('synchronous = NORMAL');
+    const db = drizzleSqlite(sqlite, { schema: sqliteSchema });
+    return { url, dialect: 'sqlite', db, t: sqliteSchema, sqlite };
+  }
+  const pg = postgres(url, { max: 10, onnotice: () => {}, connection: { application_name: 'gatehouse' } });
+  const db = drizzlePg(pg, { schema: pgSchema }) as unknown as Db;
+  return { url, dialect: 'postgres', db, t: pgSchema as unknown as Tables, pg };
+}
+
+function handle(): Handle {
+  state.__gatehouseDb ??= open(config().DATABASE_URL);
+  return state.__gatehouseDb;
+}
+
+/** The database: `db` is the active transaction when called inside `transaction()`. */
+export function getDb(): { db: Db; t: Tables; dialect: Dialect } {
+  const h = handle();
+  return { db: txStore.getStore() ?? h.db, t: h.t, dialect: h.dialect };
+}
+
+/** Raw driver handles, for the few dialect-specific operations (LISTEN/NOTIFY, advisory locks). */
+export function rawDb(): { sqlite?: Database.Database; pg?: postgres.Sql; dialect: Dialect } {
+  const h = handle();
+  return { sqlite: h.sqlite, pg: h.pg, dialect: h.dialect };
+}
+
+/**
+ * Runs `fn` atomically on either dialect. Drizzle's better-sqlite3 transaction only takes a
+ * synchronous body (an async one commits its first statement, then throws), so on SQLite this
+ * issues BEGIN IMMEDIATE / COMMIT itself around an async body, one transaction at a time.
+ * Bodies must do database work only — no SSH or HTTP — so they finish within a few ticks.
+ * Nested calls join the outer transaction.
+ */
+export async function transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  const current = txStore.getStore();
+  if (current) return fn(current);
+  const h = handle();
+  if (h.dialect === 'postgres') {
+    return (h.db as unknown as { transaction: (cb: (tx: Db) => Promise<T>) => Promise<T> }).transaction((tx) =>
+      txStore.run(tx, () => fn(tx)),
+    );
+  }
+  const previous = state.__gatehouseTxLock ?? Promise.resolve();
+  let release!: () => void;
+  state.__gatehouseTxLock = new Promise<void>((r) => (release = r));
+  await previous;
+  const sqlite = h.sqlite!;
+  try {
+    sqlite.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await txStore.run(h.db, () => fn(h.db));
+      sqlite.exec('COMMIT');
+      return result;
+    } catch (err) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw err;
+    }
+  } finally {
+    release();
+  }
+}
+
+const migrationsDir = (dialect: Dialect) => path.join(process.cwd(), 'drizzle', dialect === 'sqlite' ? 'sqlite' : 'pg');
+
+/** Applies pending migrations. On PostgreSQL an advisory lock keeps concurrent instances in line. */
+export async function migrateDb(): Promise<void> {
+  const h = handle();
+  if (h.dialect === 'sqlite') {
+    migrateSqlite(h.db, { migrationsFolder: migrationsDir('sqlite') });
+    return;
+  }
+  const reserved = await h.pg!.reserve();
+  try {
+    await reserved`select pg_advisory_lock(724311)`;
+    await migratePg(drizzlePg(reserved), { migrationsFolder: migrationsDir('postgres') });
+  } finally {
+    await reserved`select pg_advisory_unlock(724311)`.catch(() => {});
+    reserved.release();
+  }
+}
+
+/** Switches the process to another database (tests) after closing the current one. */
+export async function useDatabase(url: string): Promise<void> {
+  await closeDb();
+  state.__gatehouseDb = open(url);
+}
+
+export async function closeDb(): Promise<void> {
+  const h = state.__gatehouseDb;
+  state.__gatehouseDb = undefined;
+  if (!h) return;
+  h.sqlite?.close();
+  await h.pg?.end({ timeout: 5 });
+}
+
+const afterCommitStore = new AsyncLocalStorage<Array<() => void>>();
+
+/** Runs `fn` once the surrounding transaction has committed (at once when there is none). */
+export function afterCommit(fn: () => void): void {
+  const queue = afterCommitStore.getStore();
+  if (queue && txStore.getStore()) queue.push(fn);
+  else fn();
+}
+
+/** `transaction` plus after-commit hooks: what lib commands use. */
+export async function atomically<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+  if (txStore.getStore()) return transaction(fn);
+  const queue: Array<() => void> = [];
+  const result = await afterCommitStore.run(queue, () => transaction(fn));
+  for (const hook of queue) {
+    try {
+      hook();
+    } catch (err) {
+      console.error('[gatehouse] after-commit hook failed:', (err as Error).message);
+    }
+  }
+  return result;
+}
+
+/** Runs one raw SQL statement on either dialect (the rare dialect-specific query). */
+export async function executeSql(query: import('drizzle-orm').SQL): Promise<unknown> {
+  const { db, dialect } = getDb();
+  if (dialect === 'sqlite') return db.run(query);
+  return (db as unknown as { execute: (q: import('drizzle-orm').SQL) => Promise<unknown> }).execute(query);
+}

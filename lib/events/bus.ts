@@ -1,0 +1,127 @@
+import { EventEmitter } from 'node:events';
+import { and, asc, gt, lt } from 'drizzle-orm';
+import { afterCommit, getDb, rawDb } from '../db';
+
+/**
+ * The event bus. Every state change is a row in `events` (so a reconnecting browser can resume
+ * from Last-Event-ID) and is then delivered to this process's subscribers; on PostgreSQL it
+ * crosses instances through NOTIFY, carrying the whole event so no instance has to re-read it.
+ */
+export interface GatehouseEvent {
+  id: number;
+  at: string;
+  type: string;
+  data: Record<string, unknown>;
+  /** Visibility: the server it concerns (users who share it see it), a single user, or everyone. */
+  serverId: string | null;
+  userId: string | null;
+  everyone: boolean;
+}
+
+export interface PublishInput {
+  type: string;
+  data: Record<string, unknown>;
+  serverId?: string | null;
+  userId?: string | null;
+  everyone?: boolean;
+}
+
+const CHANNEL = 'gatehouse_events';
+// NOTIFY payloads are capped at 8000 bytes; long strings in event data are cut below that.
+const MAX_STRING = 2000;
+
+const g = globalThis as unknown as { __gatehouseBus?: { emitter: EventEmitter; listening?: Promise<void> } };
+function bus() {
+  if (!g.__gatehouseBus) {
+    const emitter = new EventEmitter();
+    emitter.setMaxListeners(0);
+    g.__gatehouseBus = { emitter };
+  }
+  return g.__gatehouseBus;
+}
+
+function clip(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) out[k] = typeof v === 'string' && v.length > MAX_STRING ? v.slice(0, MAX_STRING) + '…' : v;
+  return out;
+}
+
+export async function publish(input: PublishInput): Promise<GatehouseEvent> {
+  const { db, t } = getDb();
+  const at = new Date();
+  const data = clip(input.data);
+  const [row] = await db
+    .insert(t.events)
+    .values({ at, type: input.type, data, serverId: input.serverId ?? null, userId: input.userId ?? null, everyone: input.everyone ?? false })
+    .returning({ id: t.events.id });
+  const event: GatehouseEvent = {
+    id: Number(row.id),
+    at: at.toISOString(),
+    type: input.type,
+    data,
+    serverId: input.serverId ?? null,
+    userId: input.userId ?? null,
+    everyone: input.everyone ?? false,
+  };
+  afterCommit(() => deliver(event));
+  return event;
+}
+
+function deliver(event: GatehouseEvent) {
+  const { pg, dialect } = rawDb();
+  if (dialect === 'postgres' && pg) {
+    pg.notify(CHANNEL, JSON.stringify(event)).catch((err) => console.error('[gatehouse] notify failed:', err.message));
+  } else {
+    bus().emitter.emit('event', event);
+  }
+}
+
+/** Subscribes this process to every event; returns the unsubscribe function. */
+export function subscribe(listener: (e: GatehouseEvent) => void): () => void {
+  const b = bus();
+  const { pg, dialect } = rawDb();
+  if (dialect === 'postgres' && pg && !b.listening) {
+    b.listening = pg
+      .listen(CHANNEL, (payload) => {
+        try {
+          b.emitter.emit('event', JSON.parse(payload) as GatehouseEvent);
+        } catch {
+          /* a foreign payload on our channel: ignore */
+        }
+      })
+      .then(() => undefined);
+  }
+  b.emitter.on('event', listener);
+  return () => b.emitter.off('event', listener);
+}
+
+/** Resolves once this process receives events from other instances (PostgreSQL LISTEN ready). */
+export async function busReady(): Promise<void> {
+  await bus().listening;
+}
+
+/** Events after `afterId`, oldest first, for Last-Event-ID resume. */
+export async function eventsSince(afterId: number, limit = 1000): Promise<GatehouseEvent[]> {
+  const { db, t } = getDb();
+  const rows = await db.select().from(t.events).where(gt(t.events.id, afterId)).orderBy(asc(t.events.id)).limit(limit);
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at.toISOString(),
+    type: r.type,
+    data: r.data,
+    serverId: r.serverId,
+    userId: r.userId,
+    everyone: r.everyone,
+  }));
+}
+
+/** Drops events older than `keepMs` (resume only needs the recent past). */
+export async function pruneEvents(keepMs: number): Promise<void> {
+  const { db, t } = getDb();
+  await db.delete(t.events).where(and(lt(t.events.at, new Date(Date.now() - keepMs))));
+}
+
+/** Tests: forget the PG listener after switching databases. */
+export function resetBus() {
+  g.__gatehouseBus = undefined;
+}

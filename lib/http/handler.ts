@@ -1,0 +1,66 @@
+import type { z } from 'zod';
+import { actorFromRequest } from '../auth/session';
+import type { Actor } from '../auth/actor';
+import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '../errors';
+import { errorResponse, toErrorResponse } from './errors';
+import type { Operation } from './operation';
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface HandlerContext<O extends Operation> {
+  actor: O['auth'] extends 'public' ? Actor | null : Actor;
+  body: Out<O['body']>;
+  query: Out<O['query']>;
+  params: Record<string, string>;
+  request: Request;
+}
+
+async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
+  if (text.trim() === '') return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: errorResponse(400, 'invalid_json', 'The request body is not valid JSON.') };
+  }
+}
+
+function parseWith(schema: z.ZodType, value: unknown) {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new ValidationError(zodFields(r.error));
+  return r.data;
+}
+
+/**
+ * Builds a Next.js route handler from an operation: authenticate → check role → parse → call the
+ * lib function → answer. Every handler has these same beats; errors map in one place.
+ */
+export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) => Promise<unknown>) {
+  return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => {
+    try {
+      const actor = await actorFromRequest(request);
+      if (op.auth !== 'public' && !actor) throw new UnauthorizedError();
+      if (op.auth === 'admin' && actor!.role !== 'admin') throw new ForbiddenError('Only an admin can do this.');
+      let body: unknown;
+      if (op.body) {
+        const read = await readJson(request);
+        if (!read.ok) return read.response;
+        body = parseWith(op.body, read.value);
+      }
+      const query = op.query ? parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams)) : undefined;
+      const params = (await context?.params) ?? {};
+      const result = await fn({ actor, body, query, params, request } as HandlerContext<O>);
+      if (result instanceof Response) return result;
+      const status = op.status ?? 200;
+      if (status === 204 || result === undefined) return new Response(null, { status: 204 });
+      return Response.json(result, { status });
+    } catch (err) {
+      return toErrorResponse(err);
+    }
+  };
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import type { Operation } from '../http/operation';
+import { allOperations } from './operations';
+import { version } from '../system/health';
+
+const errorSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      },
+    },
+  },
+};
+
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+
+function queryParameters(schema: z.ZodType) {
+  const js = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: js.required?.includes(name) ?? false, schema: s }));
+}
+
+function operationObject(key: string, op: Operation) {
+  const pathParams = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const status = String(op.status ?? 200);
+  const responses: Record<string, unknown> = {
+    [status]:
+      status === '204'
+        ? { description: 'Done' }
+        : { description: 'OK', content: { [op.produces ?? 'application/json']: op.response ? { schema: jsonSchema(op.response, 'output') } : {} } },
+  };
+  const err = (d: string) => ({ description: d, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  if (op.auth !== 'public') responses['401'] = err('Not signed in');
+  if (op.auth === 'admin') responses['403'] = err('Signed in but not an admin');
+  if (op.path.includes('{')) responses['404'] = err('Absent or not visible to you');
+  if (op.body || op.query) responses['422'] = err('Validation failed; `fields` names each problem');
+  return {
+    operationId: key,
+    summary: op.summary,
+    ...(op.description && { description: op.description }),
+    tags: [op.tag],
+    ...(op.auth === 'public' ? { security: [] } : {}),
+    parameters: [...pathParams, ...(op.query ? queryParameters(op.query) : [])],
+    ...(op.body && { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } } }),
+    responses,
+    'x-gatehouse-role': op.auth,
+  };
+}
+
+/** The OpenAPI 3.1 document, generated from the same operation objects the handlers use. */
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [feature, ops] of Object.entries(allOperations)) {
+    for (const [name, op] of Object.entries(ops)) {
+      (paths[op.path] ??= {})[op.method.toLowerCase()] = operationObject(`${feature}.${name}`, op);
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse API', version, description: 'Manage Nginx reverse proxies on your own servers. See CONTRACT.md.' },
+    servers: [{ url: '/api/v1' }],
+    security: [{ bearer: [] }, { session: [] }],
+    components: {
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', description: 'An API token (Account → API tokens, or `cli tokens create`)' },
+        session: { type: 'apiKey', in: 'cookie', name: 'authjs.session-token' },
+      },
+      schemas: { Error: errorSchema },
+    },
+    paths,
+  };
+}

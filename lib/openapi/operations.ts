@@ -1,0 +1,13 @@
+import type { Operation } from '../http/operation';
+import { systemOps } from '../system/health';
+import { userOps } from '../users/operations';
+import { tokenOps } from '../tokens/operations';
+import { auditOps } from '../audit/operations';
+
+/** Every REST operation, by feature. A feature adds its operations object here. */
+export const allOperations: Record<string, Record<string, Operation>> = {
+  system: systemOps,
+  users: userOps,
+  tokens: tokenOps,
+  audit: auditOps,
+};

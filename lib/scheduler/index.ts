@@ -1,0 +1,102 @@
+import { Cron } from 'croner';
+import { rawDb } from '../db';
+
+/**
+ * Named background jobs (croner), created paused and started together once per process from
+ * instrumentation.ts. On PostgreSQL only the instance holding an advisory lock runs them; the lock
+ * dies with its connection, so another instance takes over when the leader goes away.
+ */
+export interface JobDef {
+  name: string;
+  /** Cron pattern with seconds, e.g. every 30 s: '*\/30 * * * * *'. */
+  pattern: string;
+  run: () => Promise<void>;
+  /** Run on every instance, not only the leader (e.g. marking this process's own work). */
+  everyInstance?: boolean;
+}
+
+interface SchedulerState {
+  jobs: Map<string, Cron>;
+  defs: JobDef[];
+  leader: boolean;
+  leaderTimer?: NodeJS.Timeout;
+  release?: () => Promise<void>;
+}
+
+const g = globalThis as unknown as { __gatehouseScheduler?: SchedulerState };
+const LEADER_LOCK = 724312;
+const SLOW_MS = 10_000;
+
+function state(): SchedulerState {
+  g.__gatehouseScheduler ??= { jobs: new Map(), defs: [], leader: false };
+  return g.__gatehouseScheduler;
+}
+
+export function registerJob(def: JobDef): void {
+  const s = state();
+  if (!s.defs.some((d) => d.name === def.name)) s.defs.push(def);
+}
+
+async function runLogged(def: JobDef) {
+  const s = state();
+  if (!def.everyInstance && !s.leader) return;
+  const started = Date.now();
+  try {
+    await def.run();
+  } catch (err) {
+    console.error(`[gatehouse] job ${def.name} failed:`, (err as Error).message);
+  } finally {
+    const took = Date.now() - started;
+    if (took > SLOW_MS) console.warn(`[gatehouse] job ${def.name} took ${took} ms`);
+  }
+}
+
+async function tryLead(): Promise<void> {
+  const s = state();
+  const { dialect, pg } = rawDb();
+  if (dialect === 'sqlite' || !pg) {
+    s.leader = true;
+    return;
+  }
+  if (s.leader) return;
+  const reserved = await pg.reserve();
+  const [row] = await reserved`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`;
+  if (row.ok) {
+    s.leader = true;
+    s.release = async () => {
+      await reserved`select pg_advisory_unlock(${LEADER_LOCK})`.catch(() => {});
+      reserved.release();
+    };
+    console.log('[gatehouse] this instance runs the scheduler');
+  } else {
+    reserved.release();
+  }
+}
+
+/** Starts every registered job (protect: a run that is still going makes the next one skip). */
+export async function startScheduler(): Promise<void> {
+  const s = state();
+  await tryLead();
+  if (!s.leader) s.leaderTimer = setInterval(() => void tryLead().catch(() => {}), 15_000);
+  for (const def of s.defs) {
+    if (s.jobs.has(def.name)) continue;
+    s.jobs.set(def.name, new Cron(def.pattern, { name: def.name, protect: true, paused: true }, () => runLogged(def)));
+  }
+  for (const job of s.jobs.values()) job.resume();
+}
+
+export async function stopScheduler(): Promise<void> {
+  const s = state();
+  for (const job of s.jobs.values()) job.stop();
+  s.jobs.clear();
+  if (s.leaderTimer) clearInterval(s.leaderTimer);
+  await s.release?.();
+  s.leader = false;
+}
+
+/** Runs a job by name now (tests, and "check now" buttons that reuse a job's work). */
+export async function runJobNow(name: string): Promise<void> {
+  const def = state().defs.find((d) => d.name === name);
+  if (!def) throw new Error(`No job named ${name}`);
+  await def.run();
+}

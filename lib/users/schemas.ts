@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { passwordSchema } from '../auth/password';
+
+export const roleSchema = z.enum(['admin', 'user'], { error: 'Role must be admin or user.' });
+
+export const userCreateInput = z.strictObject({
+  email: z.email('Enter a valid e-mail address.').max(254).transform((e) => e.toLowerCase()),
+  name: z.string().trim().max(100, 'Use at most 100 characters.').default(''),
+  password: passwordSchema,
+  role: roleSchema.default('user'),
+  active: z.boolean().default(true),
+});
+export type UserCreateInput = z.infer<typeof userCreateInput>;
+
+export const userPatchInput = z.strictObject({
+  email: z.email('Enter a valid e-mail address.').max(254).transform((e) => e.toLowerCase()).optional(),
+  name: z.string().trim().max(100, 'Use at most 100 characters.').optional(),
+  password: passwordSchema.optional(),
+  role: roleSchema.optional(),
+  active: z.boolean().optional(),
+});
+export type UserPatchInput = z.infer<typeof userPatchInput>;
+
+export const changeOwnPasswordInput = z
+  .strictObject({
+    currentPassword: z.string().min(1, 'Enter your current password.'),
+    newPassword: passwordSchema,
+  })
+  .refine((v) => v.currentPassword !== v.newPassword, { path: ['newPassword'], message: 'Choose a new password.' });
+
+export const userSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: roleSchema,
+  active: z.boolean(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+export type UserDto = z.infer<typeof userSchema>;
+
+export const meSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema });
