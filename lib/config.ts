@@ -15,7 +15,7 @@ const envSchema = z.object({
     .string()
     .regex(/^(file:|postgres:\/\/|postgresql:\/\/)/, 'must start with file:, postgres:// or postgresql://')
     .optional(),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  PORT: z.coerce.number({ error: 'must be a port number' }).int('must be a port number').min(1, 'must be 1-65535').max(65535, 'must be 1-65535').default(3000),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ENCRYPTION_KEY: z
     .string()
@@ -25,7 +25,7 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
   TELEGRAM_BOT_TOKEN: z.string().regex(/^\d+:[\w-]+$/, 'must look like 123456:ABC-def').optional(),
   TELEGRAM_CHAT_ID: z.string().regex(/^-?\d+$|^@\w+$/, 'must be a numeric chat id or @channel').optional(),
-  TELEGRAM_THREAD_ID: z.coerce.number().int().positive().optional(),
+  TELEGRAM_THREAD_ID: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be positive').optional(),
   TELEGRAM_API_URL: z.url('must be a URL').default('https://api.telegram.org'),
   DNS_SERVERS: z
     .string()

@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { getDb } from '../db';
 import { UnauthorizedError } from '../errors';
 import { hashToken } from '../tokens/service';
-import { DUMMY_HASH, verifyPassword } from './password';
+import { dummyHash, verifyPassword } from './password';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './rate-limit';
 import type { Actor } from './actor';
 
@@ -12,7 +12,7 @@ export async function verifyCredentials(emailRaw: string, password: string, addr
   await assertSignInAllowed(email, address);
   const { db, t } = getDb();
   const [user] = await db.select().from(t.users).where(eq(t.users.email, email)).limit(1);
-  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
   if (!user || !ok || !user.active) {
     await recordSignInFailure(email, address);
     throw new UnauthorizedError('E-mail or password is not right.');

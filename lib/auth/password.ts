@@ -12,5 +12,6 @@ export const passwordSchema = z
 export const hashPassword = (plain: string) => bcrypt.hash(plain, COST);
 export const verifyPassword = (plain: string, hash: string) => bcrypt.compare(plain, hash);
 
-/** A valid hash to compare against when the account does not exist, so timing does not tell. */
-export const DUMMY_HASH = '$2b$11$Bq6n7ZpXxZq9o8W3Gm2Cku0wH2iYy2b4m6oXh6l0QhZ1r6YbE1cGi';
+let dummy: string | undefined;
+/** A hash at the same cost to compare against when the account does not exist, so timing does not tell. */
+export const dummyHash = () => (dummy ??= bcrypt.hashSync('no-such-account', COST));

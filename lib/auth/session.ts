@@ -1,4 +1,6 @@
 import { headers } from 'next/headers';
+import { getToken } from 'next-auth/jwt';
+import { config } from '../config';
 import { redirect } from 'next/navigation';
 import { auth } from './next-auth';
 import { actorFromBearer, actorFromSession } from './authenticate';
@@ -34,6 +36,20 @@ export async function actorFromRequest(request: Request): Promise<Actor | null> 
     const m = /^Bearer\s+(\S+)$/i.exec(authz);
     return m ? actorFromBearer(m[1], address) : null;
   }
-  const session = (await auth()) as { uid?: string; sv?: number } | null;
-  return actorFromSession(session, address);
+  return actorFromSession(await sessionClaims(request), address);
+}
+
+/**
+ * Reads the session JWT straight from the request's cookie (no request-scope APIs), trying the
+ * plain and the `__Secure-` cookie name, since the latter is used when served over HTTPS.
+ */
+async function sessionClaims(request: Request) {
+  const cookie = request.headers.get('cookie');
+  if (!cookie || !cookie.includes('authjs.session-token')) return null;
+  const secret = config().AUTH_SECRET;
+  for (const secureCookie of [false, true]) {
+    const token = await getToken({ req: request, secret, secureCookie }).catch(() => null);
+    if (token) return token as { uid?: unknown; sv?: unknown };
+  }
+  return null;
 }

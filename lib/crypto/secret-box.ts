@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { config } from '../config';
 
 /**
@@ -36,9 +38,19 @@ export function setKeyRing(r: KeyRing | undefined) {
   ring = r;
 }
 
+/**
+ * Keys that may still decrypt: a rotation's new key while ENCRYPTION_KEY (set by env) still names
+ * the old one, and ENCRYPTION_KEYS_RETIRED for keys an operator keeps on purpose.
+ */
 function retiredKeys(): string[] {
   const raw = process.env.ENCRYPTION_KEYS_RETIRED;
-  return raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  const keys = raw ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  try {
+    keys.push(fs.readFileSync(path.join(config().DATA_DIR, 'encryption-key.next'), 'utf8').trim());
+  } catch {
+    /* no rotation pending */
+  }
+  return keys;
 }
 
 export function seal(plaintext: string, r: KeyRing = keyRing()): string {

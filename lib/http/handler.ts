@@ -43,7 +43,7 @@ function parseWith(schema: z.ZodType, value: unknown) {
 export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) => Promise<unknown>) {
   return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => {
     try {
-      const actor = await actorFromRequest(request);
+      const actor = op.auth === 'public' ? null : await actorFromRequest(request);
       if (op.auth !== 'public' && !actor) throw new UnauthorizedError();
       if (op.auth === 'admin' && actor!.role !== 'admin') throw new ForbiddenError('Only an admin can do this.');
       let body: unknown;

@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { cliActor } from '../auth/actor';
+import { migrateDb } from '../db';
+import { rotateKeys } from '../crypto/rotate';
+import { print, ready } from './shared';
+
+export function registerSystemCommands(program: Command) {
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      await migrateDb();
+      print('migrations applied');
+    });
+
+  program
+    .command('keys')
+    .description('encryption keys')
+    .command('rotate')
+    .description('re-encrypt every stored secret under a new key')
+    .action(async () => {
+      await ready();
+      const r = await rotateKeys(cliActor);
+      print(`re-encrypted ${r.count} secret(s) under key ${r.newKeyId}`);
+      if (r.envManaged) {
+        print('ENCRYPTION_KEY is set in the environment: replace it with the new key below, then restart.');
+        print('Until then the new key is read from DATA_DIR/encryption-key.next.');
+        print(r.newKey!);
+      }
+    });
+}

@@ -1,0 +1,70 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { resetConfig } from '@/lib/config';
+import { closeDb, migrateDb, useDatabase } from '@/lib/db';
+import { setKeyRing } from '@/lib/crypto/secret-box';
+import { resetBus } from '@/lib/events/bus';
+
+export type TestDialect = 'sqlite' | 'postgres';
+
+/**
+ * Dialects the integration suite runs on: both by default; GATEHOUSE_TEST_DIALECTS=sqlite on a
+ * machine without PostgreSQL (never under CI, where a missing part is a failure).
+ */
+export const dialects: TestDialect[] = (process.env.GATEHOUSE_TEST_DIALECTS ?? 'sqlite,postgres')
+  .split(',')
+  .map((s) => s.trim())
+  .filter((s): s is TestDialect => s === 'sqlite' || s === 'postgres');
+
+export interface TestDb {
+  dialect: TestDialect;
+  url: string;
+  dataDir: string;
+  /** Database file (SQLite) for plaintext scans. */
+  file?: string;
+  close: () => Promise<void>;
+}
+
+/** A fresh, migrated database of the given dialect, made the process database. */
+export async function openTestDb(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestDb> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-test-'));
+  let url: string;
+  let drop = async () => {};
+  let file: string | undefined;
+  if (dialect === 'sqlite') {
+    file = path.join(dataDir, 'gatehouse.db');
+    url = `file:${file}`;
+  } else {
+    const { createTestPostgresDatabase } = await import('./postgres');
+    const pg = await createTestPostgresDatabase();
+    url = pg.url;
+    drop = pg.drop;
+  }
+  resetConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: url,
+    AUTH_SECRET: crypto.randomBytes(32).toString('base64url'),
+    ENCRYPTION_KEY: crypto.randomBytes(32).toString('base64'),
+    SCHEDULER: 'off',
+    ...env,
+  });
+  setKeyRing(undefined);
+  resetBus();
+  await useDatabase(url);
+  await migrateDb();
+  return {
+    dialect,
+    url,
+    dataDir,
+    file,
+    close: async () => {
+      await closeDb();
+      resetBus();
+      await drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
