@@ -1,17 +1,22 @@
 import { defineConfig } from 'vitest/config';
 import path from 'node:path';
 
-const alias = { '@': path.resolve(__dirname) };
+const alias = { '@': path.resolve(import.meta.dirname) };
 
 // Three projects: fast unit tests, integration tests against real parts (run once per
 // database dialect through GATEHOUSE_TEST_DIALECTS), and browser end-to-end tests.
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Cheap password hashing in tests; production uses cost 11.
+    env: { GATEHOUSE_BCRYPT_COST: '4' },
+    // next-auth imports 'next/server' without an extension, which Node's ESM loader refuses.
+    server: { deps: { inline: ['next-auth', '@auth/core'] } },
     reporters: ['default', './tests/support/summary-reporter.ts'],
     projects: [
-      { resolve: { alias }, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { extends: true, resolve: { alias }, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
+        extends: true,
         resolve: { alias },
         test: {
           name: 'integration',
@@ -24,6 +29,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         resolve: { alias },
         test: {
           name: 'e2e',
