@@ -6,11 +6,12 @@ set -euo pipefail
 packages=(
   openssh-server openssh-client sudo  # SSH target (sshd on a loopback port per test)
   nginx                               # reverse proxy under test
-  glances                             # Glances 3.3.1, API v3
+  glances python3-bottle              # Glances 3.3.1, API v3 (bottle is only a Recommends, but -w needs it)
   pebble                              # ACME test server
   knot knot-dnsutils                  # authoritative DNS for NS checks; kdig for debugging
   chromium                            # browser for end-to-end tests (driven by playwright-core)
-  openssl curl ca-certificates procps iproute2
+  postgresql                          # second database dialect (cluster started by .ci/run when down)
+  openssl curl ca-certificates procps iproute2 coreutils passwd
 )
 
 missing=()
