@@ -1,0 +1,131 @@
+/**
+ * Rendering: the configuration of one server as a pure function of its records. Same input, same
+ * bytes (files and lines in a fixed order, no clock, no randomness), so hashes can be compared for
+ * change detection and drift. Every value is checked against the grammar again here; a value that
+ * fails stops rendering with a ConfigRenderError instead of reaching a file.
+ */
+import { createHash } from 'node:crypto';
+import { ConfigRenderError, must } from './errors';
+import { checkId } from './grammar';
+import { parseNginx, type NginxStatement } from './nginx-syntax';
+import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';
+import { buildTemplateContext, serverSettings, type ServerSettings, type TemplateContext } from './template-context';
+import { previewTemplate, renderTemplate, TemplateError, type PreviewResult } from './template-engine';
+import { BUILTIN_HTTP_BODY, BUILTIN_SSL_BODY, BUILTIN_TEMPLATES } from './templates/builtin';
+import type { CertificateFiles, Domain, RenderedFile, RenderInput, Template, TemplateKind, Upstream } from './types';
+
+export const UPSTREAMS_FILE = 'upstreams.conf';
+export const domainFilePath = (fqdn: string) => `domains/${fqdn}.conf`;
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+function findUpstream(input: RenderInput, domain: Domain): Upstream {
+  const upstream = input.upstreams.find((u) => u.id === domain.upstreamId);
+  if (!upstream) throw new ConfigRenderError(`domains.${domain.fqdn}.upstreamId: the upstream does not exist.`, `domains.${domain.fqdn}.upstreamId`);
+  validateUpstream(upstream);
+  return upstream;
+}
+
+function findCertificate(input: RenderInput, domain: Domain): CertificateFiles | null {
+  const id = domain.ssl?.certificateId;
+  if (domain.ssl?.mode === 'none' || !id) return null;
+  return input.certificates.find((c) => c.id === id) ?? null;
+}
+
+/** The template a domain renders with, and the body to use (built-ins always from code). */
+function chooseTemplate(input: RenderInput, domain: Domain, kind: TemplateKind, acmePending: boolean): { name: string; body: string } {
+  const builtin = (k: TemplateKind) => ({ name: `builtin-${k}`, body: k === 'http' ? BUILTIN_HTTP_BODY : BUILTIN_SSL_BODY });
+  if (domain.templateId == null) return builtin(kind);
+  const field = `domains.${domain.fqdn}.templateId`;
+  const t: Template | undefined = input.templates.find((x) => x.id === domain.templateId) ?? BUILTIN_TEMPLATES.find((x) => x.id === domain.templateId);
+  if (!t) throw new ConfigRenderError(`${field}: the template does not exist.`, field);
+  if (t.kind !== kind) {
+    // Until an ACME certificate exists an SSL template cannot load; the built-in HTTP one can.
+    if (acmePending) return builtin('http');
+    throw new ConfigRenderError(`${field}: template "${t.name}" is an ${t.kind.toUpperCase()} template but the domain needs an ${kind.toUpperCase()} one.`, field);
+  }
+  return t.builtin ? builtin(t.kind) : { name: t.name, body: t.body };
+}
+
+function hasAcmeLocation(statements: NginxStatement[]): boolean {
+  return statements.some(
+    (s) =>
+      (s.name === 'location' && s.args[0] === '^~' && s.args[1] === '/.well-known/acme-challenge/') ||
+      (s.name === 'server' && s.block !== undefined && hasAcmeLocation(s.block)),
+  );
+}
+
+interface DomainPlan {
+  domain: Domain;
+  upstream: Upstream;
+  context: TemplateContext;
+  template: { name: string; body: string };
+}
+
+function planDomain(input: RenderInput, domain: Domain, s: ServerSettings): DomainPlan {
+  const upstream = findUpstream(input, domain);
+  const certificate = findCertificate(input, domain);
+  const context = buildTemplateContext(domain, { name: nginxUpstreamName(upstream), keepalive: upstream.keepalive != null }, certificate, s);
+  const kind: TemplateKind = domain.ssl.mode === 'none' || context.acme.pending ? 'http' : 'ssl';
+  return { domain, upstream, context, template: chooseTemplate(input, domain, kind, context.acme.pending) };
+}
+
+function renderDomain(plan: DomainPlan): string {
+  const field = `domains.${plan.context.domain.fqdn}.templateId`;
+  let text: string;
+  try {
+    text = renderTemplate(plan.template.body, plan.context);
+  } catch (err) {
+    if (!(err instanceof TemplateError)) throw err;
+    throw new ConfigRenderError(`Template "${plan.template.name}" for ${plan.context.domain.fqdn}: ${err.message}`, field, err.line);
+  }
+  const parsed = parseNginx(text);
+  // Every HTTP server block must answer ACME challenges (DESIGN.md, Certificates).
+  if (!parsed.ok || !hasAcmeLocation(parsed.statements)) {
+    throw new ConfigRenderError(
+      `Template "${plan.template.name}" for ${plan.context.domain.fqdn} must keep the ACME location: location ^~ /.well-known/acme-challenge/ { root {{ acme.root }}; }`,
+      field,
+    );
+  }
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
+function serverDomains(input: RenderInput): Domain[] {
+  const domains = input.domains.filter((d) => d.serverId === input.server.id);
+  const seen = new Set<string>();
+  for (const d of domains) {
+    if (seen.has(d.fqdn)) throw new ConfigRenderError(`domains.${d.fqdn}: two domains share this name.`, `domains.${d.fqdn}.fqdn`);
+    seen.add(d.fqdn);
+  }
+  return domains;
+}
+
+/**
+ * Renders every file of one server: `upstreams.conf` (the pools its domains use, and the
+ * websocket map) and `domains/<fqdn>.conf` per domain, sorted by path. Domains of other servers
+ * in the input are ignored. Throws ConfigRenderError when any value fails the grammar.
+ */
+export function renderServerConfig(input: RenderInput): { files: RenderedFile[] } {
+  const s = serverSettings(input.server);
+  must(checkId(input.server.id), 'server.id');
+  const plans = serverDomains(input).map((d) => planDomain(input, d, s));
+  const used = new Map(plans.map((p) => [p.upstream.id, p.upstream]));
+  const files = [
+    { path: UPSTREAMS_FILE, content: renderUpstreamsFile([...used.values()], input.resolved ?? {}) },
+    ...plans.map((p) => ({ path: domainFilePath(p.context.domain.fqdn), content: renderDomain(p) })),
+  ];
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files: files.map((f) => ({ ...f, sha256: sha256(f.content) })) };
+}
+
+/** The context a template would see for one domain of the input (for previews and the editor). */
+export function templateContextFor(input: RenderInput, domainId: string): TemplateContext {
+  const domain = input.domains.find((d) => d.id === domainId);
+  if (!domain) throw new ConfigRenderError('The domain does not exist.', 'domainId');
+  return planDomain(input, domain, serverSettings(input.server)).context;
+}
+
+/** Renders a template body against one domain's context, reporting errors with their line. */
+export function previewDomainTemplate(body: string, input: RenderInput, domainId: string): PreviewResult {
+  return previewTemplate(body, templateContextFor(input, domainId));
+}
