@@ -111,13 +111,14 @@ export async function migrateDb(): Promise<void> {
     migrateSqlite(h.db, { migrationsFolder: migrationsDir('sqlite') });
     return;
   }
-  const reserved = await h.pg!.reserve();
+  // A one-connection client: the session-level advisory lock and the migration share it.
+  const one = postgres(h.url, { max: 1, onnotice: () => {} });
   try {
-    await reserved`select pg_advisory_lock(724311)`;
-    await migratePg(drizzlePg(reserved), { migrationsFolder: migrationsDir('postgres') });
+    await one`select pg_advisory_lock(724311)`;
+    await migratePg(drizzlePg(one), { migrationsFolder: migrationsDir('postgres') });
   } finally {
-    await reserved`select pg_advisory_unlock(724311)`.catch(() => {});
-    reserved.release();
+    await one`select pg_advisory_unlock(724311)`.catch(() => {});
+    await one.end({ timeout: 5 });
   }
 }
 

@@ -3,6 +3,8 @@ import { systemOps } from '../system/health';
 import { userOps } from '../users/operations';
 import { tokenOps } from '../tokens/operations';
 import { auditOps } from '../audit/operations';
+import { taskOps } from '../tasks/operations';
+import { eventOps } from '../events/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
 export const allOperations: Record<string, Record<string, Operation>> = {
@@ -10,4 +12,6 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   users: userOps,
   tokens: tokenOps,
   audit: auditOps,
+  tasks: taskOps,
+  events: eventOps,
 };

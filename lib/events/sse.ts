@@ -1,0 +1,96 @@
+import type { Actor } from '../auth/actor';
+import { visibleServerIds } from '../auth/rbac';
+import { eventsSince, subscribe, type GatehouseEvent } from './bus';
+
+const HEARTBEAT_MS = 15_000;
+// Server visibility is re-read when shares change, and at least this often.
+const VISIBILITY_TTL_MS = 30_000;
+
+/** May this actor see this event? Admins see all; users see their own and their shared servers'. */
+export function canSee(actor: Actor, visible: Set<string> | null, e: GatehouseEvent): boolean {
+  if (actor.role === 'admin' || e.everyone) return true;
+  if (e.userId) return e.userId === actor.id;
+  return e.serverId !== null && visible !== null && visible.has(e.serverId);
+}
+
+const frame = (e: GatehouseEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
+
+/**
+ * A Server-Sent Events response for one signed-in actor: resumes after Last-Event-ID, then streams
+ * live events this actor may see, with a `: ping` comment every 15 s, and cleans up on abort.
+ * `X-Accel-Buffering: no` lets an Nginx in front pass the stream unbuffered.
+ */
+export function sseResponse(request: Request, actor: Actor, types?: Set<string>): Response {
+  const encoder = new TextEncoder();
+  const lastId = Number(request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId') ?? NaN);
+  let cleanup = () => {};
+
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      let closed = false;
+      let visible: Set<string> | null = null;
+      let visibleAt = 0;
+      const refresh = async () => {
+        const ids = await visibleServerIds(actor);
+        visible = ids ? new Set(ids) : null;
+        visibleAt = Date.now();
+      };
+      const send = (chunk: string) => {
+        if (closed) return;
+        try {
+          controller.enqueue(encoder.encode(chunk));
+        } catch {
+          cleanup();
+        }
+      };
+      const wanted = (e: GatehouseEvent) => (!types || types.has(e.type)) && canSee(actor, visible, e);
+
+      await refresh();
+      // Subscribe before replaying, buffering live events, so nothing falls between the two.
+      const buffered: GatehouseEvent[] = [];
+      let replaying = true;
+      let highest = Number.isFinite(lastId) ? lastId : 0;
+      const deliver = (e: GatehouseEvent) => {
+        if (e.id <= highest) return;
+        highest = e.id;
+        if (wanted(e)) send(frame(e));
+      };
+      const unsubscribe = subscribe((e) => {
+        if (replaying) return void buffered.push(e);
+        if (e.type === 'server.shares' || Date.now() - visibleAt > VISIBILITY_TTL_MS) {
+          void refresh().then(() => deliver(e));
+        } else deliver(e);
+      });
+      const ping = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+      cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(ping);
+        unsubscribe();
+        try {
+          controller.close();
+        } catch {
+          /* already closed */
+        }
+      };
+      request.signal.addEventListener('abort', cleanup);
+
+      send('retry: 3000\n: connected\n\n');
+      if (Number.isFinite(lastId)) for (const e of await eventsSince(lastId)) deliver(e);
+      replaying = false;
+      for (const e of buffered.sort((a, b) => a.id - b.id)) deliver(e);
+    },
+    cancel() {
+      cleanup();
+    },
+  });
+
+  return new Response(stream, {
+    headers: {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    },
+  });
+}

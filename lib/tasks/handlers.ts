@@ -1,0 +1,4 @@
+/**
+ * Every task kind's handler, by feature. A feature adds its registration call here.
+ */
+export function registerAllTaskHandlers(): void {}

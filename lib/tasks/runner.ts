@@ -1,0 +1,145 @@
+import crypto from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { getDb } from '../db';
+import { publish } from '../events/bus';
+import { claimNextTask, publishTask } from './queue';
+import { redactor } from './redact';
+
+type TaskRow = typeof import('../db/schema/sqlite').tasks.$inferSelect;
+
+/** What a task handler gets: its row, a log that redacts secrets, progress, and a result. */
+export interface TaskContext {
+  task: TaskRow;
+  log: (text: string, stream?: 'stdout' | 'stderr' | 'info') => Promise<void>;
+  progress: (pct: number) => Promise<void>;
+  /** Values that must never reach the log (passwords, keys): replaced by ***. */
+  addSecret: (value: string | null | undefined) => void;
+  signal: AbortSignal;
+}
+
+export type TaskHandler = (ctx: TaskContext) => Promise<Record<string, unknown> | void>;
+
+/** A failure whose message is written for the user (anything else is reported generically). */
+export class TaskFailure extends Error {}
+
+const g = globalThis as unknown as {
+  __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; wake?: () => void; instanceId: string; draining?: Promise<void> };
+};
+function state() {
+  g.__gatehouseTasks ??= { handlers: new Map(), running: 0, instanceId: `${process.pid}-${crypto.randomBytes(4).toString('hex')}` };
+  return g.__gatehouseTasks;
+}
+
+const MAX_CONCURRENT = Number(process.env.GATEHOUSE_TASK_CONCURRENCY ?? 4);
+const HEARTBEAT_MS = 10_000;
+
+export function registerTaskHandler(kind: string, handler: TaskHandler): void {
+  state().handlers.set(kind, handler);
+}
+
+/** Runs one claimed task to its end; the row always leaves "running". */
+async function runTask(task: TaskRow): Promise<void> {
+  const { db, t } = getDb();
+  const handler = state().handlers.get(task.kind)!;
+  const redact = redactor();
+  let seq = 0;
+  let lastProgress = 0;
+  const controller = new AbortController();
+  const heartbeat = setInterval(() => {
+    void db.update(t.tasks).set({ heartbeatAt: new Date() }).where(eq(t.tasks.id, task.id)).catch(() => {});
+  }, HEARTBEAT_MS);
+  const ctx: TaskContext = {
+    task,
+    signal: controller.signal,
+    addSecret: redact.add,
+    async log(text, stream = 'info') {
+      for (const line of redact.apply(text).replace(/\r/g, '').split('\n')) {
+        if (line === '' && stream !== 'info') continue;
+        seq++;
+        await db.insert(t.taskLogs).values({ taskId: task.id, seq, at: new Date(), stream, text: line.slice(0, 4000) });
+        await publish({ type: 'task.log', serverId: task.serverId, data: { taskId: task.id, seq, stream, text: line.slice(0, 2000) } });
+      }
+    },
+    async progress(pct) {
+      const p = Math.max(lastProgress, Math.min(100, Math.round(pct)));
+      if (p === lastProgress) return;
+      lastProgress = p;
+      await db.update(t.tasks).set({ progress: p }).where(eq(t.tasks.id, task.id));
+      await publishTask({ ...task, status: 'running', progress: p });
+    },
+  };
+  await publishTask({ ...task, status: 'running' });
+  let status: 'succeeded' | 'failed' = 'succeeded';
+  let error: string | null = null;
+  let result: Record<string, unknown> | null = null;
+  try {
+    result = (await handler(ctx)) ?? null;
+  } catch (err) {
+    status = 'failed';
+    error = err instanceof TaskFailure ? redact.apply(err.message) : 'The task failed unexpectedly; see the server log.';
+    if (!(err instanceof TaskFailure)) console.error(`[gatehouse] task ${task.kind} ${task.id} crashed:`, redact.apply(String((err as Error)?.stack ?? err)));
+    await ctx.log(`Failed: ${error}`, 'stderr').catch(() => {});
+  } finally {
+    clearInterval(heartbeat);
+    controller.abort();
+  }
+  const progress = status === 'succeeded' ? 100 : lastProgress;
+  await db.update(t.tasks).set({ status, error, result, progress, finishedAt: new Date() }).where(eq(t.tasks.id, task.id));
+  await publishTask({ ...task, status, progress, error });
+}
+
+/** Claims and runs queued tasks until none is left or the concurrency limit is reached. */
+async function pump(): Promise<void> {
+  const s = state();
+  while (s.running < MAX_CONCURRENT) {
+    const task = await claimNextTask(s.instanceId, [...s.handlers.keys()]);
+    if (!task) return;
+    s.running++;
+    void runTask(task)
+      .catch((err) => console.error('[gatehouse] task runner error:', (err as Error).message))
+      .finally(() => {
+        s.running--;
+        wakeRunner();
+      });
+  }
+}
+
+let scheduled = false;
+/** Nudges the runner (after an enqueue in this process; the scheduler also polls for others'). */
+export function wakeRunner(): void {
+  if (scheduled || process.env.GATEHOUSE_TASK_RUNNER === 'off') return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    void pump().catch((err) => console.error('[gatehouse] task pump failed:', (err as Error).message));
+  });
+}
+
+export const pollTasks = () => pump();
+
+/** Tests and the CLI: run queued tasks until the queue is empty and nothing is running. */
+export async function drainTasks(timeoutMs = 120_000): Promise<void> {
+  const s = state();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await pump();
+    const { db, t } = getDb();
+    const open = await db.select({ id: t.tasks.id }).from(t.tasks).where(eq(t.tasks.status, 'queued')).limit(1);
+    if (s.running === 0 && open.length === 0) return;
+    if (Date.now() > deadline) throw new Error('drainTasks timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Waits until a task has finished (any terminal status) and returns its row. */
+export async function waitForTask(id: string, timeoutMs = 120_000): Promise<TaskRow> {
+  const deadline = Date.now() + timeoutMs;
+  const { db, t } = getDb();
+  for (;;) {
+    await pump();
+    const [row] = await db.select().from(t.tasks).where(eq(t.tasks.id, id)).limit(1);
+    if (row && !['queued', 'running'].includes(row.status)) return row;
+    if (Date.now() > deadline) throw new Error(`task ${id} did not finish in time`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

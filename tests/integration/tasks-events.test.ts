@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { dialects, openTestDb, type TestDb } from '../support/test-db';
+import { api } from '../support/api';
+import { seedUsers } from '../support/fixtures';
+import { readSse } from '../support/sse';
+import { getDb, newId } from '@/lib/db';
+import { publish } from '@/lib/events/bus';
+import { enqueueTask, claimNextTask, interruptStaleTasks } from '@/lib/tasks/queue';
+import { registerTaskHandler, TaskFailure, waitForTask } from '@/lib/tasks/runner';
+import { cliActor } from '@/lib/auth/actor';
+
+async function makeServer(name: string) {
+  const { db, t } = getDb();
+  const now = new Date();
+  const id = newId();
+  await db.insert(t.servers).values({ id, name, host: '127.0.0.1', authMethod: 'password', createdAt: now, updatedAt: now });
+  return id;
+}
+
+describe.each(dialects)('tasks and events on %s', (dialect) => {
+  let tdb: TestDb;
+  let s: Awaited<ReturnType<typeof seedUsers>>;
+  let shared: string;
+  let hidden: string;
+
+  beforeAll(async () => {
+    process.env.GATEHOUSE_TASK_RUNNER = 'off'; // tests drive the runner themselves
+    tdb = await openTestDb(dialect);
+    s = await seedUsers();
+    shared = await makeServer('shared-one');
+    hidden = await makeServer('hidden-one');
+    const { db, t } = getDb();
+    await db.insert(t.serverShares).values({ serverId: shared, userId: s.user.id });
+    registerTaskHandler('test.echo', async (ctx) => {
+      ctx.addSecret('sup3r-secret-pw');
+      for (let i = 1; i <= 20; i++) {
+        await ctx.log(`line ${i} pw=sup3r-secret-pw`, 'stdout');
+        await ctx.progress(i * 5);
+      }
+      return { lines: 20 };
+    });
+    registerTaskHandler('test.fail', async () => {
+      throw new TaskFailure('nginx: [emerg] unexpected "}" in /etc/nginx/x.conf:3');
+    });
+    registerTaskHandler('test.crash', async () => {
+      throw new Error('ECONNREFUSED 10.1.2.3:22 at Socket.connect');
+    });
+  });
+  afterAll(async () => tdb?.close());
+
+  it('runs a task to success with progress and an ordered, redacted log', async () => {
+    const task = await enqueueTask(cliActor, { kind: 'test.echo', serverId: shared });
+    expect(task.status).toBe('queued');
+    const done = await waitForTask(task.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.progress).toBe(100);
+    expect(done.result).toEqual({ lines: 20 });
+    const logs = await api('GET', `/api/v1/tasks/${task.id}/logs`, { token: s.adminToken });
+    expect(logs.body.lines.map((l: { seq: number }) => l.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(logs.body.lines[0].text).toBe('line 1 pw=***');
+    expect(JSON.stringify(logs.body)).not.toContain('sup3r');
+    const after = await api('GET', `/api/v1/tasks/${task.id}/logs?after=18`, { token: s.adminToken });
+    expect(after.body.lines.map((l: { seq: number }) => l.seq)).toEqual([19, 20]);
+  });
+
+  it('a failing task keeps its own message; a crash is reported generically', async () => {
+    const f = await waitForTask((await enqueueTask(cliActor, { kind: 'test.fail' })).id);
+    expect(f.status).toBe('failed');
+    expect(f.error).toContain('unexpected "}"');
+    const c = await waitForTask((await enqueueTask(cliActor, { kind: 'test.crash' })).id);
+    expect(c.status).toBe('failed');
+    expect(c.error).not.toMatch(/10\.1\.2\.3|ECONNREFUSED/);
+  });
+
+  it('a task is claimed once, and one server runs one task at a time', async () => {
+    const a = await enqueueTask(cliActor, { kind: 'test.echo', serverId: hidden });
+    const b = await enqueueTask(cliActor, { kind: 'test.echo', serverId: hidden });
+    const [c1, c2] = await Promise.all([claimNextTask('one', ['test.echo']), claimNextTask('two', ['test.echo'])]);
+    expect([c1?.id, c2?.id].filter(Boolean)).toEqual([a.id]);
+    expect(await claimNextTask('three', ['test.echo'])).toBeNull(); // b waits for a's server
+    // A runner that died leaves a "running" row: it becomes interrupted, never running forever.
+    expect(await interruptStaleTasks(0)).toBe(1);
+    const { db, t } = getDb();
+    expect((await db.select().from(t.tasks).where(eq(t.tasks.id, a.id)))[0].status).toBe('interrupted');
+    expect((await claimNextTask('four', ['test.echo']))?.id).toBe(b.id);
+    await interruptStaleTasks(0);
+  });
+
+  it('users see tasks of shared servers only; others are 404', async () => {
+    const mine = await enqueueTask(cliActor, { kind: 'test.echo', serverId: shared });
+    const theirs = await enqueueTask(cliActor, { kind: 'test.echo', serverId: hidden });
+    await waitForTask(mine.id);
+    await waitForTask(theirs.id);
+    expect((await api('GET', `/api/v1/tasks/${mine.id}`, { token: s.userToken })).status).toBe(200);
+    expect((await api('GET', `/api/v1/tasks/${theirs.id}`, { token: s.userToken })).status).toBe(404);
+    expect((await api('GET', `/api/v1/tasks/${theirs.id}/logs`, { token: s.userToken })).status).toBe(404);
+    const list = await api('GET', '/api/v1/tasks?limit=500', { token: s.userToken });
+    expect(list.body.items.every((x: { serverId: string }) => x.serverId === shared)).toBe(true);
+    expect((await api('GET', '/api/v1/tasks')).status).toBe(401);
+  });
+
+  it('SSE: frames with ids, only what the user may see, and Last-Event-ID resume', async () => {
+    const controller = new AbortController();
+    const { GET } = await import('@/app/api/v1/events/route');
+    const open = (token: string, lastId?: number) =>
+      GET(
+        new Request('http://localhost/api/v1/events', {
+          headers: { authorization: `Bearer ${token}`, ...(lastId !== undefined && { 'last-event-id': String(lastId) }) },
+          signal: controller.signal,
+        }),
+        { params: Promise.resolve({}) },
+      );
+    const res = await open(s.userToken);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(res.headers.get('x-accel-buffering')).toBe('no');
+    const marker = newId();
+    setTimeout(async () => {
+      await publish({ type: 'server.status', serverId: hidden, data: { serverId: hidden, status: 'down', marker } });
+      await publish({ type: 'server.status', serverId: shared, data: { serverId: shared, status: 'up', marker } });
+      await publish({ type: 'audit', data: { marker } });
+      await publish({ type: 'server.status', serverId: shared, data: { serverId: shared, status: 'down', marker, last: true } });
+    }, 50);
+    const frames = await readSse(res, (f) => f.some((x) => x.data?.last));
+    const events = frames.filter((f) => f.data?.marker === marker);
+    expect(events.map((e) => [e.event, e.data.serverId, e.data.status])).toEqual([
+      ['server.status', shared, 'up'],
+      ['server.status', shared, 'down'],
+    ]);
+    // Resume after the first: only the second comes back.
+    const resumed = await readSse(await open(s.userToken, Number(events[0].id)), (f) => f.some((x) => x.data?.last));
+    expect(resumed.filter((f) => f.data?.marker === marker).map((e) => e.data.status)).toEqual(['down']);
+    // An admin sees all four.
+    const adminFrames = await readSse(await open(s.adminToken, Number(events[0].id) - 3), (f) => f.some((x) => x.data?.last));
+    expect(adminFrames.filter((f) => f.data?.marker === marker)).toHaveLength(4);
+    controller.abort();
+  });
+});
