@@ -5,6 +5,7 @@ import { tokenOps } from '../tokens/operations';
 import { auditOps } from '../audit/operations';
 import { taskOps } from '../tasks/operations';
 import { eventOps } from '../events/operations';
+import { settingsOps } from '../settings/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
 export const allOperations: Record<string, Record<string, Operation>> = {
@@ -14,4 +15,5 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   audit: auditOps,
   tasks: taskOps,
   events: eventOps,
+  settings: settingsOps,
 };
