@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [name…]`: runs the benchmarks in tests/bench and prints their figures. They are
+ * measurements, not tests: nothing here passes or fails on time.
+ */
+const all: Record<string, () => Promise<void>> = {
+  foundation: async () => (await import('./foundation')).run(),
+};
+
+async function main() {
+  const pick = process.argv.slice(2);
+  const names = pick.length ? pick : Object.keys(all);
+  for (const name of names) {
+    if (!all[name]) throw new Error(`no benchmark named ${name}; have: ${Object.keys(all).join(', ')}`);
+    console.log(`\n=== ${name}`);
+    await all[name]();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
