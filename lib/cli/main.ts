@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerUserCommands } from './users';
 import { registerTokenCommands } from './tokens';
 import { registerSystemCommands } from './system';
+import { registerBackupCommands } from './backup';
 import { closeDb } from '../db';
 import { AppError } from '../errors';
 import { ConfigError } from '../config';
@@ -19,6 +20,7 @@ const program = new Command('gatehouse')
 registerSystemCommands(program);
 registerUserCommands(program);
 registerTokenCommands(program);
+registerBackupCommands(program);
 
 function oneLine(err: unknown): string {
   if (err instanceof AppError && err.fields) {

@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { dialects, openTestDb, type TestDb } from '../support/test-db';
+import { seedUsers } from '../support/fixtures';
+import { getDb, newId } from '@/lib/db';
+import { seal, open } from '@/lib/crypto/secret-box';
+import { cliActor } from '@/lib/auth/actor';
+import { exportConfiguration, importConfiguration } from '@/lib/backup';
+import { config } from '@/lib/config';
+
+/** Seeds one of each configuration record straight through the schema. */
+async function seedConfiguration(userId: string) {
+  const { db, t } = getDb();
+  const now = new Date();
+  const serverId = newId();
+  await db.insert(t.servers).values({ id: serverId, name: 'web-1', host: '192.0.2.10', authMethod: 'password', passwordEnc: seal('ssh-secret-pw'), createdAt: now, updatedAt: now, nginxPaths: { managedDir: '/etc/nginx/gatehouse', mainConfig: '/etc/nginx/nginx.conf', command: 'nginx', httpPort: 80, httpsPort: 443 } });
+  await db.insert(t.serverShares).values({ serverId, userId });
+  const upstreamId = newId();
+  await db.insert(t.upstreams).values({ id: upstreamId, name: 'app', method: 'least_conn', keepalive: 16, healthCheck: { type: 'http', path: '/health' }, createdAt: now, updatedAt: now });
+  await db.insert(t.upstreamTargets).values({ id: newId(), upstreamId, position: 0, host: '10.0.0.5', port: 8080, weight: 3, backup: false });
+  await db.insert(t.domains).values({ id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], createdAt: now, updatedAt: now });
+  await db.insert(t.alertRules).values({ id: newId(), kind: 'cpu', threshold: 85, durationSeconds: 300, createdAt: now, updatedAt: now });
+}
+
+const strip = (doc: Awaited<ReturnType<typeof exportConfiguration>>) => ({ ...doc, exportedAt: undefined });
+
+describe.each(dialects)('export and import on %s', (dialect) => {
+  let a: TestDb | undefined;
+  let b: TestDb | undefined;
+  afterAll(async () => {
+    await a?.close().catch(() => {});
+    await b?.close().catch(() => {});
+  });
+
+  it('an export imported into an empty database gives the same configuration back', async () => {
+    a = await openTestDb(dialect);
+    const key = config().ENCRYPTION_KEY;
+    const s = await seedUsers();
+    await seedConfiguration(s.user.id);
+    const first = await exportConfiguration(cliActor);
+    expect(JSON.stringify(first)).not.toContain('ssh-secret-pw');
+    expect(first.tables.servers).toHaveLength(1);
+    await a.close();
+    a = undefined;
+
+    b = await openTestDb(dialect, { ENCRYPTION_KEY: key });
+    const counts = await importConfiguration(cliActor, JSON.parse(JSON.stringify(first)));
+    expect(counts).toMatchObject({ servers: 1, domains: 1, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1 });
+    const second = await exportConfiguration(cliActor);
+    expect(strip(second)).toEqual(strip(first));
+    const { db, t } = getDb();
+    const [server] = await db.select().from(t.servers);
+    expect(open(server.passwordEnc!)).toBe('ssh-secret-pw');
+    // A second import into a non-empty configuration is refused and changes nothing.
+    await expect(importConfiguration(cliActor, first)).rejects.toMatchObject({ status: 409 });
+    await expect(importConfiguration(cliActor, { format: 'other' })).rejects.toMatchObject({ status: 422 });
+  });
+});
