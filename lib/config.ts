@@ -50,11 +50,11 @@ export interface Config extends Omit<Env, 'DATABASE_URL' | 'AUTH_SECRET' | 'ENCR
 
 export class ConfigError extends Error {}
 
-const emptyToUndefined = (env: NodeJS.ProcessEnv) =>
+const emptyToUndefined = (env: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
 
 /** Parses an environment into a Config; throws ConfigError with one line naming the variable. */
-export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(emptyToUndefined(env));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -101,7 +101,7 @@ export function config(): Config {
 }
 
 /** Tests point the process at another environment. */
-export function resetConfig(env?: NodeJS.ProcessEnv): Config {
+export function resetConfig(env?: Record<string, string | undefined>): Config {
   cached = env ? parseConfig(env) : undefined;
   return cached ?? config();
 }

@@ -123,7 +123,7 @@ export async function migrateDb(): Promise<void> {
 }
 
 /** Switches the process to another database (tests) after closing the current one. */
-export async function useDatabase(url: string): Promise<void> {
+export async function switchDatabase(url: string): Promise<void> {
   await closeDb();
   state.__gatehouseDb = open(url);
 }

@@ -31,7 +31,7 @@ export async function run() {
   for (let round = 0; round < 3; round++) {
     const port = await freePort();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-bench-'));
-    const env = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, AUTH_SECRET: crypto.randomBytes(32).toString('base64url'), ADMIN_EMAIL: 'bench@example.test', ADMIN_PASSWORD: 'bench-password-1', SCHEDULER: 'on' };
+    const env = { ...process.env, NODE_ENV: 'production', DATA_DIR: dataDir, AUTH_SECRET: crypto.randomBytes(32).toString('base64url'), ADMIN_EMAIL: 'bench@example.test', ADMIN_PASSWORD: 'bench-password-1', SCHEDULER: 'on' } as NodeJS.ProcessEnv;
     const t0 = performance.now();
     const child = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port)], { cwd: root, env, stdio: 'ignore', detached: true });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 200 });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { resetConfig } from '@/lib/config';
-import { closeDb, migrateDb, useDatabase } from '@/lib/db';
+import { closeDb, migrateDb, switchDatabase } from '@/lib/db';
 import { setKeyRing } from '@/lib/crypto/secret-box';
 import { resetBus } from '@/lib/events/bus';
 
@@ -53,7 +53,7 @@ export async function openTestDb(dialect: TestDialect, env: Record<string, strin
   });
   setKeyRing(undefined);
   resetBus();
-  await useDatabase(url);
+  await switchDatabase(url);
   await migrateDb();
   return {
     dialect,
