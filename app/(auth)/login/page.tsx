@@ -1,0 +1,37 @@
+import type { Metadata } from 'next';
+import { redirect } from 'next/navigation';
+import { connection } from 'next/server';
+import { currentActor } from '@/lib/auth/session';
+import { needsSetup } from '@/lib/auth/setup';
+import { LoginForm } from '@/components/auth/login-form';
+import { Notice } from '@/components/ui/notice';
+import { loginAction } from '../actions';
+
+export const metadata: Metadata = { title: 'Sign in' };
+
+const notices: Record<string, string> = {
+  'password-changed': 'Password changed, sign in again.',
+  'session-ended': 'Your sign-in details changed, sign in again.',
+};
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ notice?: string }> }) {
+  await connection(); // per request: never prerendered at build time, when there is no database
+  if (await needsSetup()) redirect('/setup');
+  if (await currentActor()) redirect('/');
+  const { notice } = await searchParams;
+  const text = notice ? notices[notice] : undefined;
+  return (
+    <>
+      <h1 className="mb-1 text-xl font-semibold">Sign in</h1>
+      <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">to your Gatehouse console.</p>
+      {text && (
+        <div className="mb-4">
+          <Notice tone="success" role="status">
+            {text}
+          </Notice>
+        </div>
+      )}
+      <LoginForm action={loginAction} />
+    </>
+  );
+}

@@ -1,0 +1,157 @@
+import { revalidatePath } from 'next/cache';
+import { unstable_rethrow } from 'next/navigation';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor';
+import { requireActor, requireAdminActor } from '../auth/session';
+import { AppError, zodFields } from '../errors';
+
+/**
+ * What a form's server action answers, for `useActionState`. `fields` carries messages per field
+ * (shown beside the field); `values` echoes what was typed (never secrets), which refills the form
+ * when it was posted without JavaScript; `at` changes on every answer, so a repeat success is new.
+ */
+export interface FormState {
+  ok: boolean;
+  message?: string;
+  fields?: Record<string, string[]>;
+  values?: Record<string, string | string[]>;
+  /** Whatever the action hands back to the client (e.g. a token shown once). */
+  data?: unknown;
+  at?: number;
+}
+
+/** What an action body may return: nothing, a success message, or a message with data for the client. */
+export type ActionResult<T> = void | string | { message?: string; data?: T };
+
+export interface FormActionOptions {
+  /** Admin-only: checked here, inside the action, whatever the page showed. */
+  admin?: boolean;
+  /** Paths to revalidate after success (default: none; the page the form is on usually). */
+  revalidate?: string | string[];
+}
+
+const GENERIC = 'Something went wrong. Try again, and check the server log if it persists.';
+
+// Values that are never echoed back to the browser after a failed submit.
+const SECRET_KEY = /password|passphrase|secret|private|token|key$/i;
+
+type Kind = 'boolean' | 'number' | 'array' | 'other';
+
+/** The base kind of a field schema, looking through optional/default/nullable/pipe wrappers. */
+function kindOf(schema: z.ZodType): Kind {
+  let s: z.ZodType | undefined = schema;
+  for (let i = 0; s && i < 10; i++) {
+    const def: { type: string; innerType?: z.ZodType; in?: z.ZodType } = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
+    if (def.type === 'boolean') return 'boolean';
+    if (def.type === 'number' || def.type === 'int') return 'number';
+    if (def.type === 'array') return 'array';
+    s = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  }
+  return 'other';
+}
+
+function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | null {
+  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : null;
+}
+
+/**
+ * FormData → the plain object the lib function parses, guided by the schema's shape: only the
+ * schema's keys are read (so React's own `$ACTION_*` fields never reach a strict schema);
+ * booleans: a checkbox's "on" or "true" → true, anything else (e.g. the hidden "false" our
+ * Checkbox sends when unchecked) → false, absent → omitted; numbers: numeric strings → numbers;
+ * arrays: every value, empty strings dropped; an empty string of an optional field that does not
+ * accept "" → omitted (so "new password" left blank means "unchanged"). Validation stays in lib.
+ */
+export function formDataToInput(schema: z.ZodType, formData: FormData): Record<string, unknown> {
+  const shape = shapeOf(schema);
+  const keys = shape ? Object.keys(shape) : [...new Set(formData.keys())].filter((k) => !k.startsWith('$ACTION'));
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const all = formData.getAll(key).filter((v): v is string => typeof v === 'string');
+    if (all.length === 0) continue;
+    const field = shape?.[key];
+    const kind = field ? kindOf(field) : 'other';
+    if (kind === 'array') {
+      out[key] = all.filter((v) => v !== '');
+      continue;
+    }
+    if (kind === 'boolean') {
+      out[key] = all.some((v) => v === 'on' || v === 'true');
+      continue;
+    }
+    if (all.length > 1) {
+      out[key] = all;
+      continue;
+    }
+    const value = all[0];
+    if (value === '') {
+      if (field && field.safeParse(undefined).success && !field.safeParse('').success) continue;
+      out[key] = value;
+      continue;
+    }
+    out[key] = kind === 'number' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out;
+}
+
+/** The non-secret text fields of a submit, echoed back so a failed form keeps what was typed. */
+export function echoValues(formData: FormData): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const key of new Set(formData.keys())) {
+    if (key.startsWith('$ACTION') || SECRET_KEY.test(key)) continue;
+    const all = formData.getAll(key).filter((v): v is string => typeof v === 'string');
+    values[key] = all.length === 1 ? all[0] : all;
+  }
+  return values;
+}
+
+/**
+ * Maps a thrown error to form state: typed lib errors keep their (user-facing) message and
+ * fields; anything else is logged and answered with a generic message, never a stack.
+ * Next's own control flow (redirect, notFound) is rethrown.
+ */
+export function failureState(err: unknown, formData?: FormData): FormState {
+  unstable_rethrow(err);
+  const values = formData ? echoValues(formData) : undefined;
+  if (err instanceof AppError) return { ok: false, message: err.message, fields: err.fields, values, at: Date.now() };
+  console.error('[gatehouse] form action failed:', err);
+  return { ok: false, message: GENERIC, values, at: Date.now() };
+}
+
+/**
+ * The one server-action wrapper: who is acting (and, for admin actions, is it an admin), the
+ * form shaped by the lib schema, the lib call, errors mapped, paths revalidated.
+ *
+ * The schema is usually the lib's own input schema (extended with e.g. `id` for the target);
+ * it is checked here only so the body gets typed data and field errors come back before any
+ * work; the lib function parses again with the same schema, so the rules live in one place.
+ *
+ * ```ts
+ * export const createUserAction = formAction(userCreateInput, async (data, actor) => {
+ *   const user = await createUser(actor, data);
+ *   return `Created ${user.email}.`;
+ * }, { admin: true, revalidate: '/users' });
+ * ```
+ */
+export function formAction<S extends z.ZodType, T = unknown>(
+  schema: S,
+  body: (data: z.input<S>, actor: Actor) => Promise<ActionResult<T>>,
+  options: FormActionOptions = {},
+): (prevState: FormState, formData: FormData) => Promise<FormState> {
+  return async (_prev, formData) => {
+    try {
+      const actor = options.admin ? await requireAdminActor() : await requireActor();
+      const input = formDataToInput(schema, formData);
+      const checked = schema.safeParse(input);
+      if (!checked.success) {
+        return { ok: false, message: 'Some fields are not valid.', fields: zodFields(checked.error), values: echoValues(formData), at: Date.now() };
+      }
+      const result = await body(input as z.input<S>, actor);
+      for (const path of [options.revalidate ?? []].flat()) revalidatePath(path);
+      const answer = typeof result === 'string' ? { message: result } : (result ?? {});
+      return { ok: true, message: answer.message ?? 'Saved.', data: answer.data, at: Date.now() };
+    } catch (err) {
+      return failureState(err, formData);
+    }
+  };
+}
