@@ -22,6 +22,13 @@ class SignInError extends CredentialsSignin {
 export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   secret: config().AUTH_SECRET,
   trustHost: true,
+  // A wrong password is an expected outcome, not a server error: keep it out of the logs.
+  logger: {
+    error(error: Error) {
+      if (error.name === 'CredentialsSignin' || (error as { type?: string }).type === 'CredentialsSignin') return;
+      console.error('[auth]', error.name, error.message);
+    },
+  },
   session: { strategy: 'jwt', maxAge: 7 * 24 * 3600 },
   pages: { signIn: '/login', error: '/login' },
   providers: [
