@@ -77,6 +77,12 @@ export class GlancesClient {
     return this.versions.get(cacheKey(target));
   }
 
+  /** Remember a version detected earlier (e.g. stored with the server), sparing a detection after a
+   * restart; a wrong guess costs one extra detection, as after an upgrade. */
+  assumeVersion(target: GlancesTarget, version: GlancesApiVersion): void {
+    this.versions.set(cacheKey(target), version);
+  }
+
   /** Forget the detected version (e.g. after the server's Glances was upgraded). */
   forget(target: GlancesTarget): void {
     this.versions.delete(cacheKey(target));

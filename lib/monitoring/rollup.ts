@@ -21,6 +21,9 @@ export interface MetricPoint {
   memory: number;
   disk: number | null;
   load1: number;
+  /** Optional: older callers and tests chart load1 only. */
+  load5?: number | null;
+  load15?: number | null;
   netRx: number | null;
   netTx: number | null;
 }
@@ -38,6 +41,8 @@ export interface MetricRollup {
   diskMax: number | null;
   load1Avg: number;
   load1Max: number;
+  load5Avg: number | null;
+  load15Avg: number | null;
   netRxAvg: number | null;
   netTxAvg: number | null;
 }
@@ -88,12 +93,14 @@ interface Bucket {
   memory: Acc;
   disk: Acc;
   load1: Acc;
+  load5: Acc;
+  load15: Acc;
   netRx: Acc;
   netTx: Acc;
 }
 
 function newBucket(): Bucket {
-  return { count: 0, cpu: new Acc(), memory: new Acc(), disk: new Acc(), load1: new Acc(), netRx: new Acc(), netTx: new Acc() };
+  return { count: 0, cpu: new Acc(), memory: new Acc(), disk: new Acc(), load1: new Acc(), load5: new Acc(), load15: new Acc(), netRx: new Acc(), netTx: new Acc() };
 }
 
 function finish(resolution: RollupResolution, start: number, b: Bucket): MetricRollup {
@@ -109,6 +116,8 @@ function finish(resolution: RollupResolution, start: number, b: Bucket): MetricR
     diskMax: b.disk.top,
     load1Avg: b.load1.avg ?? 0,
     load1Max: b.load1.top ?? 0,
+    load5Avg: b.load5.avg,
+    load15Avg: b.load15.avg,
     netRxAvg: b.netRx.avg,
     netTxAvg: b.netTx.avg,
   };
@@ -133,6 +142,8 @@ export function rollupSamples(points: readonly MetricPoint[], resolution: Rollup
     b.memory.add(p.memory);
     b.disk.add(p.disk);
     b.load1.add(p.load1);
+    b.load5.add(p.load5);
+    b.load15.add(p.load15);
     b.netRx.add(p.netRx);
     b.netTx.add(p.netTx);
   });
@@ -149,6 +160,8 @@ export function mergeRollups(rollups: readonly MetricRollup[], resolution: Rollu
     b.memory.add(r.memoryAvg, r.count, r.memoryMax);
     b.disk.add(r.diskAvg, r.count, r.diskMax);
     b.load1.add(r.load1Avg, r.count, r.load1Max);
+    b.load5.add(r.load5Avg, r.count);
+    b.load15.add(r.load15Avg, r.count);
     b.netRx.add(r.netRxAvg, r.count);
     b.netTx.add(r.netTxAvg, r.count);
   });

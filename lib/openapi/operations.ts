@@ -1,4 +1,5 @@
 import type { Operation } from '../http/operation';
+import { monitoringOps } from '../monitoring/operations';
 import { systemOps } from '../system/health';
 import { userOps } from '../users/operations';
 import { tokenOps } from '../tokens/operations';
@@ -16,4 +17,5 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   tasks: taskOps,
   events: eventOps,
   settings: settingsOps,
+  monitoring: monitoringOps,
 };

@@ -1,0 +1,154 @@
+import { and, eq, isNotNull } from 'drizzle-orm';
+import { getDb } from '../db';
+import { open } from '../crypto/secret-box';
+import { getEffectiveSettings } from '../settings/service';
+import { GlancesClient, GlancesError, type GlancesApiVersion, type GlancesTarget } from './glances-client';
+import { nextStatus, type HealthStatus } from './health-state';
+import { pollFleet, type CycleStats } from './poller';
+import { SampleWriter } from './sample-writer';
+
+/**
+ * The monitoring poller as the scheduler runs it: each cycle reads the monitored servers, polls
+ * their Glances through one long-lived client (kept on globalThis, so its keep-alive sockets and
+ * detected API versions survive hot reloads), applies the up/down hysteresis and hands outcomes to
+ * the batch writer.
+ */
+
+export interface MonitoredServer {
+  id: string;
+  glancesUrl: string;
+  glancesUsername: string | null;
+  glancesPasswordEnc: string | null;
+  glancesApiVersion: number | null;
+  status: HealthStatus;
+  consecutiveFailures: number;
+  consecutiveSuccesses: number;
+}
+
+/** Polls in flight at once (each poll sends its 4 requests one after another). */
+export const POLL_CONCURRENCY = 100;
+/** One request; a dead host should not hold its slot for long. */
+const REQUEST_TIMEOUT_MS = 5_000;
+
+interface PollerState {
+  client: GlancesClient;
+  cycle: number;
+  running: Promise<CycleStats | null> | null;
+  lastStartAt: number;
+  lastStats: CycleStats | null;
+}
+
+const g = globalThis as unknown as { __gatehouseMonitor?: PollerState };
+
+function state(): PollerState {
+  g.__gatehouseMonitor ??= { client: new GlancesClient({ timeoutMs: REQUEST_TIMEOUT_MS, connectTimeoutMs: 3_000 }), cycle: 0, running: null, lastStartAt: 0, lastStats: null };
+  return g.__gatehouseMonitor;
+}
+
+/** The process's Glances client (one keep-alive pool for every poll). */
+export const glancesClient = (): GlancesClient => state().client;
+
+/** Servers with monitoring on and a Glances URL. */
+export async function loadMonitoredServers(): Promise<MonitoredServer[]> {
+  const { db, t } = getDb();
+  const rows = await db
+    .select({
+      id: t.servers.id,
+      glancesUrl: t.servers.glancesUrl,
+      glancesUsername: t.servers.glancesUsername,
+      glancesPasswordEnc: t.servers.glancesPasswordEnc,
+      glancesApiVersion: t.servers.glancesApiVersion,
+      status: t.servers.status,
+      consecutiveFailures: t.servers.consecutiveFailures,
+      consecutiveSuccesses: t.servers.consecutiveSuccesses,
+    })
+    .from(t.servers)
+    .where(and(eq(t.servers.monitoringEnabled, true), isNotNull(t.servers.glancesUrl)))
+    .orderBy(t.servers.id);
+  return rows.filter((r): r is MonitoredServer => Boolean(r.glancesUrl?.trim()));
+}
+
+/** The Glances target of a server, its password opened (sealed at rest). */
+export function targetOf(s: Pick<MonitoredServer, 'glancesUrl' | 'glancesUsername' | 'glancesPasswordEnc'>): GlancesTarget {
+  return { baseUrl: s.glancesUrl, username: s.glancesUsername, password: s.glancesPasswordEnc ? open(s.glancesPasswordEnc) : null };
+}
+
+export interface CycleOptions {
+  /** Start offsets are spread over this (default: 80 % of the interval, so a cycle ends before the next is due). */
+  spreadMs?: number;
+  concurrency?: number;
+  signal?: AbortSignal;
+  client?: GlancesClient;
+  servers?: MonitoredServer[];
+}
+
+/** One polling cycle over every monitored server; returns its stats. */
+export async function runMonitoringCycle(options: CycleOptions = {}): Promise<CycleStats> {
+  const st = state();
+  const client = options.client ?? st.client;
+  const settings = (await getEffectiveSettings()).monitoring;
+  const intervalMs = settings.intervalSeconds * 1000;
+  const thresholds = { downAfter: settings.downAfterFailures, upAfter: settings.upAfterSuccesses };
+  const servers = options.servers ?? (await loadMonitoredServers());
+  const writer = new SampleWriter({ maxBatch: 500, maxDelayMs: 2_000 });
+  const cycle = st.cycle++;
+
+  const stats = await pollFleet(servers, {
+    concurrency: options.concurrency ?? POLL_CONCURRENCY,
+    intervalMs,
+    spreadMs: options.spreadMs ?? Math.floor(intervalMs * 0.8),
+    // The whole poll (4 requests) must finish well inside the interval.
+    timeoutMs: Math.min(15_000, Math.max(2_000, Math.floor(intervalMs / 2))),
+    signal: options.signal,
+    cycle,
+    poll: (s, ctx) => {
+      const target = targetOf(s);
+      if (s.glancesApiVersion === 3 || s.glancesApiVersion === 4) {
+        if (client.cachedVersion(target) === undefined) client.assumeVersion(target, s.glancesApiVersion as GlancesApiVersion);
+      }
+      return client.poll(target, { signal: ctx.signal });
+    },
+    onSample: (s, sample) =>
+      writer.add({ serverId: s.id, storedApiVersion: s.glancesApiVersion, sample, health: nextStatus(healthOf(s), true, thresholds) }),
+    onError: (s, err) =>
+      writer.add({ serverId: s.id, storedApiVersion: s.glancesApiVersion, error: safeMessage(err), health: nextStatus(healthOf(s), false, thresholds) }),
+  });
+  await writer.close();
+  st.lastStats = stats;
+  return stats;
+}
+
+function healthOf(s: MonitoredServer) {
+  return { status: s.status, failures: s.consecutiveFailures, successes: s.consecutiveSuccesses };
+}
+
+/** GlancesError messages are written for users; anything else is summarised, never quoted. */
+function safeMessage(err: unknown): string {
+  return err instanceof GlancesError ? err.message : 'Polling Glances failed.';
+}
+
+/**
+ * The scheduler's tick (every second): starts a cycle when the interval has passed since the last
+ * one started and none is running. Cycles never overlap; one that runs long delays the next. The
+ * cycle runs in the background so the tick returns at once.
+ */
+export async function monitoringTick(now = Date.now()): Promise<void> {
+  const st = state();
+  if (st.running) return;
+  const { intervalSeconds } = (await getEffectiveSettings()).monitoring;
+  if (now - st.lastStartAt < intervalSeconds * 1000) return;
+  st.lastStartAt = now;
+  st.running = runMonitoringCycle()
+    .catch((err) => {
+      console.error('[gatehouse] monitoring cycle failed:', (err as Error).message);
+      return null;
+    })
+    .finally(() => {
+      st.running = null;
+    });
+}
+
+/** Resolves when the running cycle (if any) has finished: for shutdown and tests. */
+export async function monitoringIdle(): Promise<void> {
+  await state().running;
+}

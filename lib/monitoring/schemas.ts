@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** Response and query shapes of the monitoring API (CONTRACT.md names). */
+
+const isoTime = z.iso.datetime({ offset: true, error: 'Use an ISO 8601 time, e.g. 2026-03-01T10:00:00Z.' });
+
+/** `?from=&to=` (ISO times; default: the last hour up to now). */
+export const metricsQueryInput = z.object({ from: isoTime.optional(), to: isoTime.optional() });
+
+export const metricsQuery = metricsQueryInput.transform((q, ctx) => {
+    const to = q.to ? new Date(q.to) : new Date();
+    const from = q.from ? new Date(q.from) : new Date(to.getTime() - 60 * 60_000);
+    if (from >= to) ctx.addIssue({ code: 'custom', path: ['from'], message: '`from` must be before `to`.' });
+    if (to.getTime() - from.getTime() > 400 * 86_400_000) ctx.addIssue({ code: 'custom', path: ['from'], message: 'Ask for at most 400 days at once.' });
+    return { from, to };
+  });
+export type MetricsQuery = z.output<typeof metricsQuery>;
+
+export const metricPointSchema = z.object({
+  at: z.string(),
+  cpu: z.number().nullable(),
+  memory: z.number().nullable(),
+  disk: z.number().nullable(),
+  load1: z.number().nullable(),
+  load5: z.number().nullable(),
+  load15: z.number().nullable(),
+  netRx: z.number().nullable(),
+  netTx: z.number().nullable(),
+});
+export type MetricPointDto = z.infer<typeof metricPointSchema>;
+
+export const metricsSchema = z.object({
+  /** raw (one point per poll), 5m or 1h buckets (averages), picked from the range. */
+  resolution: z.enum(['raw', '5m', '1h']),
+  points: z.array(metricPointSchema),
+});
+export type MetricsDto = z.infer<typeof metricsSchema>;
+
+export const lastSampleSchema = z.object({
+  at: z.string(),
+  apiVersion: z.number(),
+  cpu: z.number(),
+  memory: z.number(),
+  swap: z.number(),
+  disk: z.number().nullable(),
+  disks: z.array(z.object({ mount: z.string(), percent: z.number() })),
+  load1: z.number(),
+  load5: z.number(),
+  load15: z.number(),
+  netRx: z.number().nullable(),
+  netTx: z.number().nullable(),
+  missing: z.array(z.string()),
+});
+
+export const fleetItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['unknown', 'up', 'down']),
+  monitoringEnabled: z.boolean(),
+  /** A Glances URL is set: without one the server is not polled. */
+  glancesConfigured: z.boolean(),
+  lastSeenAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  sample: lastSampleSchema.nullable(),
+});
+export type FleetItem = z.infer<typeof fleetItemSchema>;
+
+export const fleetSchema = z.object({ items: z.array(fleetItemSchema), nextCursor: z.string().nullable() });
+
+export const nsStatus = z.enum(['ok', 'mismatch', 'error']);
+
+export const dnsCheckResultSchema = z.object({
+  domainId: z.string(),
+  status: nsStatus,
+  zone: z.string().nullable(),
+  found: z.array(z.string()),
+  message: z.string(),
+  checkedAt: z.string(),
+  perResolver: z.array(z.object({ resolver: z.string(), status: nsStatus, found: z.array(z.string()), message: z.string() })),
+});
+export type DnsCheckResultDto = z.infer<typeof dnsCheckResultSchema>;
+
+export const dnsCheckSchema = z.object({ id: z.string(), at: z.string(), status: nsStatus, found: z.array(z.string()), message: z.string().nullable() });
+export type DnsCheckDto = z.infer<typeof dnsCheckSchema>;
+export const dnsCheckListSchema = z.object({ items: z.array(dnsCheckSchema), nextCursor: z.string().nullable() });
+
+export const targetHealthSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  port: z.number(),
+  status: z.enum(['unknown', 'up', 'down']),
+  checkedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+});
+export type TargetHealthDto = z.infer<typeof targetHealthSchema>;
+
+export const upstreamCheckSchema = z.object({ upstreamId: z.string(), type: z.enum(['http', 'tcp']), targets: z.array(targetHealthSchema) });
+export type UpstreamCheckDto = z.infer<typeof upstreamCheckSchema>;
