@@ -7,6 +7,7 @@ import { auditOps } from '../audit/operations';
 import { taskOps } from '../tasks/operations';
 import { eventOps } from '../events/operations';
 import { settingsOps } from '../settings/operations';
+import { proxyOps } from '../proxy/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
 export const allOperations: Record<string, Record<string, Operation>> = {
@@ -17,5 +18,6 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   tasks: taskOps,
   events: eventOps,
   settings: settingsOps,
+  proxy: proxyOps,
   monitoring: monitoringOps,
 };

@@ -47,7 +47,8 @@ function chooseTemplate(input: RenderInput, domain: Domain, kind: TemplateKind, 
   return t.builtin ? builtin(t.kind) : { name: t.name, body: t.body };
 }
 
-function hasAcmeLocation(statements: NginxStatement[]): boolean {
+/** Whether parsed output keeps the ACME challenge location (at top level or in a server block). */
+export function hasAcmeLocation(statements: NginxStatement[]): boolean {
   return statements.some(
     (s) =>
       (s.name === 'location' && s.args[0] === '^~' && s.args[1] === '/.well-known/acme-challenge/') ||
@@ -116,6 +117,16 @@ export function renderServerConfig(input: RenderInput): { files: RenderedFile[] 
   ];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files: files.map((f) => ({ ...f, sha256: sha256(f.content) })) };
+}
+
+/**
+ * One domain's file, rendered on its own, so a deploy can tell which domain a failure belongs to
+ * and a single-domain deploy renders only what it uploads. Same bytes as renderServerConfig.
+ */
+export function renderDomainFile(input: RenderInput, domain: Domain): RenderedFile {
+  const plan = planDomain(input, domain, serverSettings(input.server));
+  const content = renderDomain(plan);
+  return { path: domainFilePath(plan.context.domain.fqdn), content, sha256: sha256(content) };
 }
 
 /** The context a template would see for one domain of the input (for previews and the editor). */

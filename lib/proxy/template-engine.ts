@@ -79,13 +79,24 @@ function toTemplateError(err: unknown): TemplateError {
   return new TemplateError(line ? `Line ${line}: ${raw}` : raw, line);
 }
 
+// Parsed templates by body. A server renders every domain with one of a handful of bodies, and
+// parsing costs more than rendering; parsed templates are immutable, so reuse is safe.
+const PARSED_CACHE_SIZE = 64;
+const parsed = new Map<string, ReturnType<Liquid['parse']>>();
+
 function parse(body: string) {
   if (body.length > TEMPLATE_MAX_LENGTH) throw new TemplateError(`Templates are at most ${TEMPLATE_MAX_LENGTH} characters.`, null);
+  const hit = parsed.get(body);
+  if (hit) return hit;
+  let tpl;
   try {
-    return sandbox.parse(body);
+    tpl = sandbox.parse(body);
   } catch (err) {
     throw toTemplateError(err);
   }
+  if (parsed.size >= PARSED_CACHE_SIZE) parsed.delete(parsed.keys().next().value!);
+  parsed.set(body, tpl);
+  return tpl;
 }
 
 /** Checks template syntax only (unknown tags and filters included); throws TemplateError. */

@@ -1,5 +1,6 @@
 import { registerJob } from './index';
 import { registerMonitoringJobs } from '../monitoring/jobs';
+import { registerProxyJobs } from '../proxy/jobs';
 import { pruneEvents } from '../events/bus';
 import { pruneSignInFailures } from '../auth/rate-limit';
 import { pollTasks } from '../tasks/runner';
@@ -8,6 +9,7 @@ import { interruptStaleTasks } from '../tasks/queue';
 /** Every background job, by feature. A feature adds its registration call here. */
 export function registerAllJobs(): void {
   registerMonitoringJobs();
+  registerProxyJobs();
   // Every instance runs tasks (claims are atomic); this picks up ones queued by other instances or the CLI.
   registerJob({ name: 'tasks.poll', pattern: '*/2 * * * * *', everyInstance: true, run: pollTasks });
   registerJob({ name: 'tasks.interrupt-stale', pattern: '*/30 * * * * *', run: async () => void (await interruptStaleTasks(60_000)) });

@@ -1,4 +1,8 @@
+import { registerProxyTaskHandlers } from '../proxy/deploy';
+
 /**
  * Every task kind's handler, by feature. A feature adds its registration call here.
  */
-export function registerAllTaskHandlers(): void {}
+export function registerAllTaskHandlers(): void {
+  registerProxyTaskHandlers();
+}

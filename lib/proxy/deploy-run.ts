@@ -1,0 +1,182 @@
+/**
+ * One deploy against a server's Nginx: resolve upstream names there, render, compare with the
+ * files on the server, upload only what differs, swap + `nginx -t` + reload (or roll back), probe
+ * the changed domains, then record the manifest and the domains' status. A failure anywhere
+ * leaves the previous files serving and fails the task with the reason (Nginx's own text).
+ */
+import { atomically, getDb } from '@/lib/db';
+import { getServerRow, secretsOf, withServer } from '@/lib/servers/connection';
+import { TaskFailure, type TaskContext } from '@/lib/tasks/runner';
+import { SshError } from '@/lib/ssh/errors';
+import { ConfigRenderError } from './errors';
+import { referencedUpstreamNames, renderDomainSet, renderServerSet } from './config-set';
+import { loadServerRenderState, type DeployFile, type ServerRenderState } from './load';
+import { loadManifest, recordManifest } from './manifest';
+import { applyOnServer, probeDomains, remoteHashes, resolveOnServer, type ProbeResult } from './remote';
+import { nginxUpstreamName } from './render-upstreams';
+import { targetHostsToResolve } from './resolve-targets';
+import { setDomainsStatus, type StatusChange } from './status';
+import { loadUpstreams } from './upstreams';
+import { UPSTREAMS_FILE } from './render';
+
+export type DeployContext = Pick<TaskContext, 'log' | 'progress' | 'addSecret'>;
+export type DeployScope = { scope: 'server' } | { scope: 'domain'; domainId: string };
+
+export interface DeployReport {
+  scope: 'server' | 'domain';
+  uploaded: string[];
+  removed: string[];
+  uploadedBytes: number;
+  probes: ProbeResult[] | null;
+  timings: Record<string, number>;
+  [key: string]: unknown;
+}
+
+const MAX_PROBES = 50;
+
+/** Upstream pools that the server's deployed domain files (other than `exceptPath`) proxy to. */
+async function poolsStillReferenced(serverId: string, exceptPath: string) {
+  const deployed = (await loadManifest(serverId)).filter((f) => f.path.startsWith('domains/') && f.path !== exceptPath);
+  const names = referencedUpstreamNames(deployed.map((f) => f.content));
+  if (names.size === 0) return [];
+  const { db, t } = getDb();
+  const all = await db.select({ id: t.upstreams.id, name: t.upstreams.name }).from(t.upstreams);
+  const ids = all.filter((u) => {
+    try {
+      return names.has(nginxUpstreamName(u));
+    } catch {
+      return false;
+    }
+  });
+  return loadUpstreams(ids.map((u) => u.id));
+}
+
+const change = (state: ServerRenderState, ids: Iterable<string>): StatusChange[] => {
+  const wanted = new Set(ids);
+  return state.domains.filter((d) => wanted.has(d.id)).map((d) => ({ id: d.id, serverId: d.serverId, updatedAt: d.updatedAt }));
+};
+
+async function markFailed(changes: StatusChange[], message: string) {
+  await atomically(async () => void (await setDomainsStatus(changes, 'failed', { lastError: message.slice(0, 4000) })));
+}
+
+/** The desired files for this deploy; a domain that cannot render fails the deploy before SSH work. */
+async function desiredFiles(state: ServerRenderState, target: DeployScope): Promise<{ files: DeployFile[]; byDomain: Map<string, string[]> }> {
+  if (target.scope === 'server') {
+    const set = renderServerSet(state);
+    if (set.errors.length) {
+      await markFailed(change(state, set.errors.map((e) => e.domainId)), set.errors.map((e) => e.message).join('\n'));
+      throw new TaskFailure(`Nothing was changed on the server: ${set.errors.length} domain(s) cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
+    }
+    return { files: set.files, byDomain: set.byDomain };
+  }
+  const domain = state.domains.find((d) => d.id === target.domainId);
+  if (!domain) throw new TaskFailure('The domain is no longer on this server.');
+  try {
+    const keep = await poolsStillReferenced(state.server.id, `domains/${domain.fqdn}.conf`);
+    const files = renderDomainSet(state, domain.id, keep);
+    return { files, byDomain: new Map([[domain.id, files.filter((f) => f.path !== UPSTREAMS_FILE).map((f) => f.path)]]) };
+  } catch (err) {
+    if (!(err instanceof ConfigRenderError)) throw err;
+    await markFailed(change(state, [domain.id]), err.message);
+    throw new TaskFailure(`Nothing was changed on the server: ${err.message}`);
+  }
+}
+
+/**
+ * Deploys a whole server or one domain. Runs inside a task (see deploy.ts), and can be called by
+ * other features' tasks (e.g. after a certificate renewal) with their own task context.
+ */
+export async function runDeploy(serverId: string, target: DeployScope, ctx: DeployContext): Promise<DeployReport> {
+  const timings: Record<string, number> = {};
+  let lap = performance.now();
+  const mark = (name: string) => {
+    const now = performance.now();
+    timings[name] = Math.round((now - lap) * 10) / 10;
+    lap = now;
+  };
+  const server = await getServerRow(serverId);
+  for (const s of secretsOf(server)) ctx.addSecret(s);
+  try {
+    return await withServer(serverId, async (conn) => {
+      mark('connect');
+      const state = await loadServerRenderState(serverId);
+      const pools = target.scope === 'server' ? state.input.upstreams : state.input.upstreams.filter((u) => state.domains.some((d) => d.id === target.domainId && d.upstreamId === u.id));
+      const hosts = targetHostsToResolve(pools);
+      state.input.resolved = await resolveOnServer(conn, hosts);
+      for (const h of hosts.filter((x) => state.input.resolved![x].length === 0)) {
+        await ctx.log(`Upstream host ${h} does not resolve on the server: it is written as a "down" placeholder so Nginx still starts.`, 'stderr');
+      }
+      mark('resolve');
+      await ctx.progress(10);
+      const { files, byDomain } = await desiredFiles(state, target);
+      mark('render');
+      await ctx.progress(25);
+      const remote = await remoteHashes(conn, state.layout.managedDir, target.scope === 'server' ? undefined : files.map((f) => f.path));
+      const manifest = await loadManifest(serverId, target.scope === 'server' ? undefined : files.map((f) => f.path));
+      const manifestHash = new Map(manifest.map((f) => [f.path, f.sha256]));
+      const desiredPaths = new Set(files.map((f) => f.path));
+      const uploads = files.filter((f) => remote.get(f.path) !== f.sha256);
+      const removals = target.scope === 'server' ? [...remote.keys()].filter((p) => !desiredPaths.has(p)).sort() : [];
+      for (const f of uploads) {
+        const was = remote.get(f.path);
+        if (was && manifestHash.has(f.path) && manifestHash.get(f.path) !== was) await ctx.log(`${f.path} was edited on the server by hand; the deploy overwrites it.`, 'stderr');
+      }
+      mark('inventory');
+      await ctx.progress(40);
+      const uploadedBytes = uploads.reduce((n, f) => n + Buffer.byteLength(f.content), 0);
+      const uploadedPaths = new Set(uploads.map((f) => f.path));
+      const changedDomains = [...byDomain].filter(([, paths]) => paths.some((p) => uploadedPaths.has(p))).map(([id]) => id);
+      if (uploads.length === 0 && removals.length === 0) {
+        await ctx.log('The server already has exactly these files: nothing to upload, Nginx not reloaded.');
+      } else {
+        await ctx.log(`Uploading ${uploads.length} changed file(s) (${uploadedBytes} bytes), removing ${removals.length}: ${[...uploads.map((f) => f.path), ...removals.map((p) => `-${p}`)].slice(0, 20).join(', ')}${uploads.length + removals.length > 20 ? ', …' : ''}`);
+        const applied = await applyOnServer(conn, state.layout, uploads, removals, (text) => ctx.log(text));
+        mark('apply');
+        if (!applied.ok) {
+          await ctx.log(applied.message, 'stderr');
+          // The domains whose files changed (and, for a changed upstreams.conf, those waiting for a deploy).
+          const pending = uploadedPaths.has(UPSTREAMS_FILE) ? state.domains.filter((d) => d.status === 'pending').map((d) => d.id) : [];
+          const blamed = change(state, new Set([...changedDomains, ...pending, ...(target.scope === 'domain' ? [target.domainId] : [])]));
+          await markFailed(blamed, applied.message);
+          const why =
+            applied.stage === 'test'
+              ? 'nginx -t rejected the new configuration. The previous files are back in place and Nginx keeps serving them.'
+              : applied.stage === 'reload'
+                ? 'Nginx did not load the new configuration. The previous files are back in place.'
+                : 'The deploy could not put the files in place. The previous files are back in place.';
+          throw new TaskFailure(`${why}\n${applied.message}`);
+        }
+        if (applied.output) await ctx.log(applied.output);
+        await ctx.log('nginx -t passed and Nginx reloaded with the new configuration.');
+      }
+      await ctx.progress(80);
+      const fqdns = state.domains.filter((d) => changedDomains.includes(d.id)).map((d) => d.fqdn).slice(0, MAX_PROBES);
+      const probes = await probeDomains(conn, state.layout.httpPort, fqdns);
+      if (probes === null) await ctx.log('Probes skipped: neither curl nor wget is installed on the server.', 'stderr');
+      for (const p of probes ?? []) {
+        const bad = p.status === null || p.status >= 500;
+        await ctx.log(`Probe ${p.fqdn} via 127.0.0.1:${state.layout.httpPort}: ${p.status ?? 'no answer'}${bad ? ' (Nginx serves the domain, but its upstream did not answer well)' : ''}`, bad ? 'stderr' : 'info');
+      }
+      mark('probe');
+      const now = new Date();
+      const toRecord = files.filter((f) => manifestHash.get(f.path) !== f.sha256);
+      const forget = target.scope === 'server' ? [...new Set([...removals, ...manifest.map((f) => f.path)])].filter((p) => !desiredPaths.has(p)) : [];
+      const deployedIds = target.scope === 'server' ? state.domains.filter((d) => d.status !== 'deployed' || changedDomains.includes(d.id)).map((d) => d.id) : [target.domainId];
+      await atomically(async () => {
+        await recordManifest(serverId, toRecord, forget, now);
+        await setDomainsStatus(change(state, deployedIds), 'deployed', { deployedAt: now });
+      });
+      mark('record');
+      await ctx.progress(100);
+      return { scope: target.scope, uploaded: uploads.map((f) => f.path), removed: removals, uploadedBytes, probes, timings };
+    });
+  } catch (err) {
+    if (err instanceof SshError) {
+      await ctx.log(err.detail ?? err.message, 'stderr');
+      throw new TaskFailure(`${err.message} The deploy did not finish; deploy again once the server is reachable (it uploads whatever still differs).`);
+    }
+    if (err instanceof ConfigRenderError) throw new TaskFailure(err.message);
+    throw err;
+  }
+}

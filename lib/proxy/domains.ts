@@ -1,0 +1,214 @@
+/**
+ * Domains: one FQDN (plus aliases) on one server, proxied to one upstream pool. Writes are
+ * admin-only; a user sees the domains of servers shared with them. Every write leaves the domain
+ * `pending` until a deploy puts its new file in place, and publishes `domain.updated`.
+ */
+import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
+import { atomically, getDb, newId } from '@/lib/db';
+import type { Actor } from '@/lib/auth/actor';
+import { requireAdmin, requireServerVisible, visibleServerIds } from '@/lib/auth/rbac';
+import { recordAudit } from '@/lib/audit';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
+import { toPage, type ListParams } from '@/lib/db/paginate';
+import { domainInput, domainPatch, type DomainInput } from './schemas';
+import { publishDomainStatus } from './status';
+import type { DomainRow } from './load';
+import type { DomainDto } from './dto';
+
+export function toDomainDto(d: DomainRow): DomainDto {
+  return {
+    id: d.id,
+    fqdn: d.fqdn,
+    aliases: d.aliases ?? [],
+    serverId: d.serverId,
+    upstreamId: d.upstreamId,
+    templateId: d.templateId,
+    ssl: { mode: d.sslMode, certificateId: d.certificateId, forceHttps: d.forceHttps, hsts: d.hsts, http2: d.http2 },
+    websocket: d.websocket,
+    clientMaxBodySize: d.clientMaxBodySize,
+    customDirectives: d.customDirectives,
+    nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
+    status: d.status,
+    lastError: d.lastError,
+    nsStatus: d.nsStatus,
+    deployedAt: d.deployedAt?.toISOString() ?? null,
+    createdAt: d.createdAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+  };
+}
+
+export interface DomainListParams extends ListParams {
+  serverId?: string;
+  upstreamId?: string;
+}
+
+export async function listDomains(actor: Actor, params: DomainListParams) {
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return { items: [], nextCursor: null };
+  const { db, t } = getDb();
+  const rows = await db
+    .select()
+    .from(t.domains)
+    .where(
+      and(
+        params.cursor ? gt(t.domains.id, params.cursor) : undefined,
+        params.serverId ? eq(t.domains.serverId, params.serverId) : undefined,
+        params.upstreamId ? eq(t.domains.upstreamId, params.upstreamId) : undefined,
+        visible ? inArray(t.domains.serverId, visible) : undefined,
+      ),
+    )
+    .orderBy(asc(t.domains.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, toDomainDto);
+}
+
+export async function findDomain(id: string): Promise<DomainRow | undefined> {
+  const { db, t } = getDb();
+  const [row] = await db.select().from(t.domains).where(eq(t.domains.id, id)).limit(1);
+  return row;
+}
+
+/** The domain row if this actor may see it (404 otherwise, also for users without the server). */
+export async function visibleDomain(actor: Actor, id: string): Promise<DomainRow> {
+  const row = await findDomain(id);
+  if (!row) throw new NotFoundError('Domain');
+  await requireServerVisible(actor, row.serverId, 'Domain');
+  return row;
+}
+
+export async function getDomain(actor: Actor, id: string): Promise<DomainDto> {
+  return toDomainDto(await visibleDomain(actor, id));
+}
+
+/** The input shape of a stored row, for merging a PATCH and re-checking the whole record. */
+function inputOf(d: DomainRow) {
+  return {
+    fqdn: d.fqdn,
+    aliases: d.aliases ?? [],
+    serverId: d.serverId,
+    upstreamId: d.upstreamId,
+    templateId: d.templateId,
+    ssl: { mode: d.sslMode, certificateId: d.certificateId, forceHttps: d.forceHttps, hsts: d.hsts, http2: d.http2 },
+    websocket: d.websocket,
+    clientMaxBodySize: d.clientMaxBodySize,
+    customDirectives: d.customDirectives,
+    nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
+  };
+}
+
+/** References must exist and fit: server, upstream, template kind, certificate. */
+async function checkReferences(data: DomainInput, selfId?: string): Promise<void> {
+  const { db, t } = getDb();
+  const names = [data.fqdn, ...data.aliases];
+  const [server] = await db.select({ id: t.servers.id }).from(t.servers).where(eq(t.servers.id, data.serverId)).limit(1);
+  if (!server) throw ValidationError.field('serverId', 'No such server.');
+  const [upstream] = await db.select({ id: t.upstreams.id }).from(t.upstreams).where(eq(t.upstreams.id, data.upstreamId)).limit(1);
+  if (!upstream) throw ValidationError.field('upstreamId', 'No such upstream.');
+  if (data.templateId) {
+    const [tpl] = await db.select({ kind: t.templates.kind }).from(t.templates).where(eq(t.templates.id, data.templateId)).limit(1);
+    if (!tpl) throw ValidationError.field('templateId', 'No such template.');
+    const need = data.ssl.mode === 'none' ? 'http' : 'ssl';
+    if (tpl.kind !== need) {
+      throw ValidationError.field('templateId', need === 'ssl' ? 'This domain uses SSL: choose an SSL template, or none for the built-in one.' : 'This domain has no SSL: choose an HTTP template, or none for the built-in one.');
+    }
+  }
+  if (data.ssl.certificateId) {
+    const [cert] = await db.select({ id: t.certificates.id }).from(t.certificates).where(eq(t.certificates.id, data.ssl.certificateId)).limit(1);
+    if (!cert) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
+  }
+  // One name, one domain: a second server block with the same name would be ignored by Nginx.
+  const [taken] = await db.select({ fqdn: t.domains.fqdn }).from(t.domains).where(and(inArray(t.domains.fqdn, names), selfId ? ne(t.domains.id, selfId) : undefined)).limit(1);
+  if (taken) throw new ConflictError('domain_exists', `${taken.fqdn} is already a domain.`);
+  const sameServer = await db.select({ id: t.domains.id, fqdn: t.domains.fqdn, aliases: t.domains.aliases }).from(t.domains).where(eq(t.domains.serverId, data.serverId));
+  for (const other of sameServer) {
+    if (other.id === selfId) continue;
+    const clash = (other.aliases ?? []).find((a) => names.includes(a));
+    if (clash) throw new ConflictError('domain_exists', `${clash} is already an alias of ${other.fqdn}.`);
+  }
+}
+
+function rowValues(data: DomainInput) {
+  return {
+    fqdn: data.fqdn,
+    aliases: data.aliases,
+    serverId: data.serverId,
+    upstreamId: data.upstreamId,
+    templateId: data.templateId,
+    sslMode: data.ssl.mode,
+    certificateId: data.ssl.certificateId,
+    forceHttps: data.ssl.forceHttps,
+    hsts: data.ssl.hsts,
+    http2: data.ssl.http2,
+    websocket: data.websocket,
+    clientMaxBodySize: data.clientMaxBodySize,
+    customDirectives: data.customDirectives,
+    expectedNameservers: data.nameservers.expected,
+    nameserverPattern: data.nameservers.pattern,
+  };
+}
+
+/** Custom directives are raw Nginx text (checked against an allow-list): admins only, always. */
+function guardCustomDirectives(actor: Actor, text: string | undefined) {
+  if (text && text.trim() && actor.role !== 'admin') throw new ForbiddenError('Only an admin can set custom directives.');
+}
+
+export async function createDomain(actor: Actor, input: unknown): Promise<DomainDto> {
+  requireAdmin(actor);
+  const data = parseInput(domainInput, input);
+  guardCustomDirectives(actor, data.customDirectives);
+  const row = await atomically(async (db) => {
+    const { t } = getDb();
+    const [exists] = await db.select({ id: t.domains.id }).from(t.domains).where(eq(t.domains.fqdn, data.fqdn)).limit(1);
+    if (exists) throw new ConflictError('domain_exists', `${data.fqdn} is already a domain.`);
+    await checkReferences(data);
+    const now = new Date();
+    const r: DomainRow = {
+      id: newId(), ...rowValues(data), status: 'pending', lastError: null, nsStatus: 'unknown', nsFound: null, nsCheckedAt: null, deployedAt: null, createdAt: now, updatedAt: now,
+    };
+    await db.insert(t.domains).values(r);
+    await recordAudit(actor, 'domain.create', { type: 'domain', id: r.id }, { fqdn: r.fqdn, serverId: r.serverId, upstreamId: r.upstreamId });
+    await publishDomainStatus(r);
+    return r;
+  });
+  return toDomainDto(row);
+}
+
+export async function updateDomain(actor: Actor, id: string, input: unknown): Promise<DomainDto> {
+  requireAdmin(actor);
+  const patch = parseInput(domainPatch, input);
+  guardCustomDirectives(actor, patch.customDirectives);
+  const row = await atomically(async (db) => {
+    const { t } = getDb();
+    const current = await findDomain(id);
+    if (!current) throw new NotFoundError('Domain');
+    const base = inputOf(current);
+    const merged = { ...base, ...patch, ssl: { ...base.ssl, ...patch.ssl }, nameservers: { ...base.nameservers, ...patch.nameservers } };
+    // The whole record again, so rules spanning fields (SSL mode and HSTS...) hold after a PATCH.
+    const checked = domainInput.safeParse(merged);
+    if (!checked.success) throw new ValidationError(zodFields(checked.error));
+    await checkReferences(checked.data, id);
+    const values = rowValues(checked.data);
+    const nsOnly = Object.keys(patch).every((k) => k === 'nameservers');
+    // Expected name servers are not part of any file: changing only them keeps the deploy status.
+    const status = nsOnly ? current.status : 'pending';
+    const next: DomainRow = { ...current, ...values, status, updatedAt: new Date() };
+    await db.update(t.domains).set({ ...values, status, updatedAt: next.updatedAt }).where(eq(t.domains.id, id));
+    await recordAudit(actor, 'domain.update', { type: 'domain', id }, { fqdn: next.fqdn, fields: Object.keys(patch) });
+    await publishDomainStatus(next);
+    return next;
+  });
+  return toDomainDto(row);
+}
+
+/** Deletes the domain; its file leaves the server at that server's next deploy. */
+export async function deleteDomain(actor: Actor, id: string): Promise<void> {
+  requireAdmin(actor);
+  await atomically(async (db) => {
+    const { t } = getDb();
+    const current = await findDomain(id);
+    if (!current) throw new NotFoundError('Domain');
+    await db.delete(t.domains).where(eq(t.domains.id, id));
+    await recordAudit(actor, 'domain.delete', { type: 'domain', id }, { fqdn: current.fqdn, serverId: current.serverId });
+    await publishDomainStatus(current, { deleted: true });
+  });
+}

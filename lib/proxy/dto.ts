@@ -1,0 +1,119 @@
+/**
+ * Response shapes of the proxy API (CONTRACT.md: Upstream, Domain, templates, config, drift),
+ * as zod schemas for the OpenAPI document and as types for lib and the console.
+ */
+import { z } from 'zod';
+
+const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const targetSchema = z.object({
+  host: z.string(),
+  port: z.number().int(),
+  weight: z.number().int(),
+  backup: z.boolean(),
+  maxFails: z.number().int(),
+  failTimeoutSeconds: z.number().int(),
+  health: z.object({ status: z.enum(['unknown', 'up', 'down']), checkedAt: z.string().nullable() }),
+});
+
+export const upstreamSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  method: z.enum(['round_robin', 'least_conn', 'ip_hash']),
+  keepalive: z.number().int().nullable(),
+  healthCheck: z.object({ type: z.enum(['none', 'http', 'tcp']), path: z.string().optional(), intervalSeconds: z.number().int().optional() }).nullable(),
+  targets: z.array(targetSchema),
+  /** How many domains proxy to this pool. */
+  domainCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const domainStatus = z.enum(['pending', 'deployed', 'failed', 'drifted']);
+
+export const domainSchema = z.object({
+  id: z.string(),
+  fqdn: z.string(),
+  aliases: z.array(z.string()),
+  serverId: z.string(),
+  upstreamId: z.string(),
+  templateId: z.string().nullable(),
+  ssl: z.object({
+    mode: z.enum(['none', 'custom', 'acme']),
+    certificateId: z.string().nullable(),
+    forceHttps: z.boolean(),
+    hsts: z.boolean(),
+    http2: z.boolean(),
+  }),
+  websocket: z.boolean(),
+  clientMaxBodySize: z.string(),
+  customDirectives: z.string(),
+  nameservers: z.object({ expected: z.array(z.string()), pattern: z.string().nullable() }),
+  status: domainStatus,
+  /** Why the last deploy failed (Nginx's own message), or what drifted. */
+  lastError: z.string().nullable(),
+  nsStatus: z.enum(['unknown', 'ok', 'mismatch', 'error']),
+  deployedAt: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const templateSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['http', 'ssl']),
+  body: z.string(),
+  builtin: z.boolean(),
+  domainCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const configFileSchema = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
+export const fileDiffSchema = z.object({ path: z.string(), status: z.enum(['added', 'removed', 'changed']), patch: z.string() });
+
+export const serverConfigSchema = z.object({
+  /** Paths relative to `managedDir`. Private keys are never shown: their content is a placeholder. */
+  managedDir: z.string(),
+  files: z.array(configFileSchema),
+  /** What a deploy would change, compared with the last deployed manifest. */
+  changes: z.array(fileDiffSchema),
+});
+
+export const domainConfigSchema = z.object({
+  managedDir: z.string(),
+  files: z.array(configFileSchema),
+  deployed: z.array(configFileSchema),
+  changes: z.array(fileDiffSchema),
+});
+
+export const driftSchema = z.object({
+  serverId: z.string(),
+  checkedAt: z.string(),
+  /** True when a file on the server differs from the deployed manifest. */
+  drifted: z.boolean(),
+  /** Files on the server against the manifest: `added` = on the server only, `removed` = missing there. */
+  drift: z.array(fileDiffSchema),
+  /** The manifest against what would be deployed now (the deploy preview). */
+  pending: z.array(fileDiffSchema),
+  /** Domains that cannot be rendered now (the pending preview leaves them out). */
+  renderErrors: z.array(z.object({ fqdn: z.string(), message: z.string() })),
+});
+
+export const previewInput = z.strictObject({
+  body: z.string({ error: 'Enter the template body.' }).max(65_536, 'Templates are at most 65536 characters.'),
+  domainId: z.string({ error: 'Choose a domain.' }).min(1, 'Choose a domain.').max(64),
+});
+
+export const upstreamList = list(upstreamSchema);
+export const domainList = list(domainSchema);
+export const templateList = list(templateSchema);
+
+export type UpstreamDto = z.infer<typeof upstreamSchema>;
+export type DomainDto = z.infer<typeof domainSchema>;
+export type TemplateDto = z.infer<typeof templateSchema>;
+export type ConfigFileDto = z.infer<typeof configFileSchema>;
+export type FileDiffDto = z.infer<typeof fileDiffSchema>;
+export type ServerConfigDto = z.infer<typeof serverConfigSchema>;
+export type DomainConfigDto = z.infer<typeof domainConfigSchema>;
+export type DriftDto = z.infer<typeof driftSchema>;

@@ -1,0 +1,105 @@
+/**
+ * Reads what rendering needs for one server from the database: the pure renderer (render.ts)
+ * turns it into files. Certificates become files of the rendered set (certs/<id>.crt and .key).
+ */
+import { eq, inArray } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { getDb } from '@/lib/db';
+import { open } from '@/lib/crypto/secret-box';
+import { getServerRow, type ServerRow } from '@/lib/servers/connection';
+import { loadUpstreams } from './upstreams';
+import { proxyLayoutOf, type ProxyLayout } from './layout';
+import type { CertificateFiles, Domain, RenderInput, Template } from './types';
+
+export type DomainRow = typeof import('@/lib/db/schema/sqlite').domains.$inferSelect;
+type CertificateRow = typeof import('@/lib/db/schema/sqlite').certificates.$inferSelect;
+
+/** A file Gatehouse writes into the managed directory. */
+export interface DeployFile {
+  path: string;
+  content: string;
+  sha256: string;
+  mode: number;
+  /** Private keys: never shown, logged or stored in the manifest. */
+  secret?: boolean;
+}
+
+export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+/** What stands in for a private key wherever file content is shown or stored: its hash only. */
+export const secretStandIn = (hash: string) => `# private key: written with mode 0600, never shown or stored by Gatehouse\n# sha256 ${hash}\n`;
+
+export function toRenderDomain(d: DomainRow): Domain {
+  return {
+    id: d.id,
+    fqdn: d.fqdn,
+    aliases: d.aliases ?? [],
+    serverId: d.serverId,
+    upstreamId: d.upstreamId,
+    templateId: d.templateId,
+    ssl: { mode: d.sslMode, certificateId: d.certificateId, forceHttps: d.forceHttps, hsts: d.hsts, http2: d.http2 },
+    websocket: d.websocket,
+    clientMaxBodySize: d.clientMaxBodySize,
+    customDirectives: d.customDirectives,
+    nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
+  };
+}
+
+export const certPaths = (id: string) => ({ cert: `certs/${id}.crt`, key: `certs/${id}.key` });
+
+/** Certificates that can be served: a PEM and its sealed key are present. */
+function servable(c: CertificateRow): boolean {
+  return Boolean(c.certificatePem && c.privateKeyEnc);
+}
+
+/** The certificate and key files of the given certificates (key decrypted, mode 0600). */
+export function certificateFiles(rows: CertificateRow[]): DeployFile[] {
+  const out: DeployFile[] = [];
+  for (const c of rows.filter(servable)) {
+    const p = certPaths(c.id);
+    const chain = c.chainPem ? `${c.certificatePem!.trimEnd()}\n${c.chainPem.trim()}\n` : `${c.certificatePem!.trimEnd()}\n`;
+    const key = `${open(c.privateKeyEnc!).trimEnd()}\n`;
+    out.push({ path: p.cert, content: chain, sha256: sha256(chain), mode: 0o644 });
+    out.push({ path: p.key, content: key, sha256: sha256(key), mode: 0o600, secret: true });
+  }
+  return out;
+}
+
+export interface ServerRenderState {
+  server: ServerRow;
+  layout: ProxyLayout;
+  domains: DomainRow[];
+  input: RenderInput;
+  certificates: CertificateRow[];
+}
+
+/** Everything rendering needs for one server (resolved addresses are added by the caller). */
+export async function loadServerRenderState(serverId: string, resolved?: Record<string, string[]>): Promise<ServerRenderState> {
+  const server = await getServerRow(serverId);
+  const layout = proxyLayoutOf(server);
+  const { db, t } = getDb();
+  const domains = await db.select().from(t.domains).where(eq(t.domains.serverId, serverId));
+  const upstreamIds = [...new Set(domains.map((d) => d.upstreamId))];
+  const templateIds = [...new Set(domains.map((d) => d.templateId).filter((x): x is string => Boolean(x)))];
+  const certIds = [...new Set(domains.filter((d) => d.sslMode !== 'none').map((d) => d.certificateId).filter((x): x is string => Boolean(x)))];
+  const [upstreams, templateRows, certRows] = await Promise.all([
+    loadUpstreams(upstreamIds),
+    templateIds.length ? db.select().from(t.templates).where(inArray(t.templates.id, templateIds)) : Promise.resolve([]),
+    certIds.length ? db.select().from(t.certificates).where(inArray(t.certificates.id, certIds)) : Promise.resolve([]),
+  ]);
+  const templates: Template[] = templateRows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, body: r.body, builtin: r.builtin }));
+  const certificates: CertificateFiles[] = certRows.filter(servable).map((c) => ({ id: c.id, certPath: certPaths(c.id).cert, keyPath: certPaths(c.id).key }));
+  return {
+    server,
+    layout,
+    domains,
+    certificates: certRows,
+    input: {
+      server: { id: server.id, managedDir: layout.managedDir, nginxVersion: server.nginxVersion, httpPort: layout.httpPort, httpsPort: layout.httpsPort },
+      upstreams,
+      domains: domains.map(toRenderDomain),
+      templates,
+      certificates,
+      resolved,
+    },
+  };
+}

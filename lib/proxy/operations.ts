@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { defineOperations } from '../http/operation';
+import { listParams } from '../db/paginate';
+import { taskAccepted } from '../tasks/schemas';
+import { domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';
+import {
+  domainConfigSchema,
+  domainList,
+  domainSchema,
+  driftSchema,
+  previewInput,
+  serverConfigSchema,
+  templateList,
+  templateSchema,
+  upstreamList,
+  upstreamSchema,
+} from './dto';
+
+export const domainListParams = listParams.extend({
+  serverId: z.string().max(100).optional(),
+  upstreamId: z.string().max(100).optional(),
+});
+
+export const proxyOps = defineOperations({
+  listUpstreams: {
+    method: 'GET', path: '/upstreams', summary: 'Upstream pools (users: those their shared servers\' domains use)', tag: 'upstreams', auth: 'user',
+    query: listParams, response: upstreamList,
+  },
+  createUpstream: { method: 'POST', path: '/upstreams', summary: 'Create an upstream pool', tag: 'upstreams', auth: 'admin', body: upstreamInput, response: upstreamSchema, status: 201 },
+  getUpstream: { method: 'GET', path: '/upstreams/{id}', summary: 'One upstream pool', tag: 'upstreams', auth: 'user', response: upstreamSchema },
+  updateUpstream: {
+    method: 'PATCH', path: '/upstreams/{id}', summary: 'Change an upstream pool (targets are replaced as a whole)', tag: 'upstreams', auth: 'admin',
+    body: upstreamPatch, response: upstreamSchema, description: 'Domains using the pool become `pending` until the next deploy.',
+  },
+  deleteUpstream: {
+    method: 'DELETE', path: '/upstreams/{id}', summary: 'Delete an upstream pool', tag: 'upstreams', auth: 'admin', status: 204,
+    description: '409 `upstream_in_use` (naming the domains) while a domain uses it.',
+  },
+
+  listDomains: {
+    method: 'GET', path: '/domains', summary: 'Domains (users: those on servers shared with them)', tag: 'domains', auth: 'user',
+    query: domainListParams, response: domainList,
+  },
+  createDomain: {
+    method: 'POST', path: '/domains', summary: 'Create a domain (status pending until deployed)', tag: 'domains', auth: 'admin', body: domainInput, response: domainSchema, status: 201,
+    description: '409 `domain_exists` when the name (or an alias) is taken. Every value is checked against the config grammar.',
+  },
+  getDomain: { method: 'GET', path: '/domains/{id}', summary: 'One domain', tag: 'domains', auth: 'user', response: domainSchema },
+  updateDomain: { method: 'PATCH', path: '/domains/{id}', summary: 'Change a domain (it becomes pending)', tag: 'domains', auth: 'admin', body: domainPatch, response: domainSchema },
+  deleteDomain: {
+    method: 'DELETE', path: '/domains/{id}', summary: 'Delete a domain', tag: 'domains', auth: 'admin', status: 204,
+    description: 'Its file leaves the server at that server\'s next deploy.',
+  },
+  deployDomain: {
+    method: 'POST', path: '/domains/{id}/deploy', summary: 'Deploy one domain (its file, certificate and upstreams.conf)', tag: 'domains', auth: 'admin',
+    response: taskAccepted, status: 202,
+  },
+  domainConfig: { method: 'GET', path: '/domains/{id}/config', summary: 'The domain\'s rendered files and their diff against what is deployed', tag: 'domains', auth: 'user', response: domainConfigSchema },
+
+  listTemplates: { method: 'GET', path: '/templates', summary: 'Templates (built-in and your own)', tag: 'templates', auth: 'admin', query: listParams, response: templateList },
+  createTemplate: {
+    method: 'POST', path: '/templates', summary: 'Create a template (checked by rendering it for a sample domain)', tag: 'templates', auth: 'admin',
+    body: templateInput, response: templateSchema, status: 201,
+  },
+  previewTemplate: {
+    method: 'POST', path: '/templates/preview', summary: 'Render a template body for one domain', tag: 'templates', auth: 'admin',
+    body: previewInput, response: z.string(), produces: 'text/plain',
+    description: 'Answers the rendered text, or 422 `validation_failed` with `fields.body` and `details.line` (the template line, when known).',
+  },
+  getTemplate: { method: 'GET', path: '/templates/{id}', summary: 'One template', tag: 'templates', auth: 'admin', response: templateSchema },
+  updateTemplate: {
+    method: 'PATCH', path: '/templates/{id}', summary: 'Change your template (built-ins: 409 template_builtin)', tag: 'templates', auth: 'admin',
+    body: templatePatch, response: templateSchema,
+  },
+  deleteTemplate: {
+    method: 'DELETE', path: '/templates/{id}', summary: 'Delete your template', tag: 'templates', auth: 'admin', status: 204,
+    description: '409 `template_builtin` for built-ins, `template_in_use` while a domain uses it.',
+  },
+
+  deployServer: {
+    method: 'POST', path: '/servers/{id}/deploy', summary: 'Deploy every domain of a server', tag: 'servers', auth: 'admin', response: taskAccepted, status: 202,
+    description: 'A task: changed files go to a staging directory, are swapped in and checked with `nginx -t`; on failure the previous files come back and Nginx keeps serving them.',
+  },
+  serverConfig: { method: 'GET', path: '/servers/{id}/config', summary: 'What a deploy would write, and its diff against the manifest', tag: 'servers', auth: 'user', response: serverConfigSchema },
+  serverDrift: {
+    method: 'GET', path: '/servers/{id}/drift', summary: 'Files on the server that differ from the deployed manifest, and the pending preview', tag: 'servers', auth: 'user',
+    response: driftSchema, description: 'Connects over SSH; 502 `server_unreachable` when it cannot.',
+  },
+});

@@ -1,0 +1,118 @@
+/**
+ * Shell scripts run on the target server. They take every value as an argument or from a list
+ * file in the private staging directory (paths there are grammar-checked names), never spliced
+ * into the script text. POSIX sh, Linux /proc, coreutils or busybox.
+ */
+
+/**
+ * The deploy step, run as root: `sh -c APPLY gh-apply STAGING MANAGED_DIR MAIN_CONF PID_FILE nginx-command…`.
+ * Backs up every file it will replace or remove, swaps the staged files in (install + rename, one
+ * file at a time), runs `nginx -t` and on failure puts the backups back. On success it sends the
+ * master SIGHUP (what `nginx -s reload` does, without parsing the whole configuration a third
+ * time) and waits until workers of the new generation run and the old ones stopped listening; if
+ * that does not happen the previous files come back too. Markers on stdout (\036GH …\036) tell
+ * Gatehouse which stage failed; Nginx's own messages go to stderr.
+ */
+export const APPLY_SCRIPT = `set -u
+S=$1; M=$2; MAIN=$3; pidfile=$4; shift 4
+B="$S/backup"
+say() { printf '\\036GH %s\\036\\n' "$*"; }
+mkdir -p "$M" && cd "$M" || { echo "cannot use the managed directory $M" >&2; say fail setup; exit 20; }
+mkdir -p domains certs "$B/domains" "$B/certs" && chmod 0700 certs || { say fail setup; exit 20; }
+[ -f http.conf ] || printf '# Managed by Gatehouse. Included once from the http block of %s.\\ninclude %s/upstreams.conf;\\ninclude %s/domains/*.conf;\\n' "$MAIN" "$M" "$M" > http.conf
+[ -f upstreams.conf ] || printf '# Managed by Gatehouse.\\n' > upstreams.conf
+while read -r mode p; do
+  if [ -e "$p" ]; then cp -p "$p" "$B/$p" || { say fail setup; exit 20; }; fi
+done < "$S/install.list"
+while read -r p; do
+  if [ -e "$p" ]; then cp -p "$p" "$B/$p" || { say fail setup; exit 20; }; fi
+done < "$S/remove.list"
+rollback() {
+  while read -r mode p; do
+    if [ -e "$B/$p" ]; then cp -p "$B/$p" "$p.gh-old" && mv -f "$p.gh-old" "$p"; else rm -f "$p"; fi
+  done < "$S/install.list"
+  while read -r p; do
+    if [ -e "$B/$p" ]; then cp -p "$B/$p" "$p"; fi
+  done < "$S/remove.list"
+}
+while read -r mode p; do
+  if ! { install -m "$mode" "$S/files/$p" "$p.gh-new" && mv -f "$p.gh-new" "$p"; }; then
+    rm -f "$p.gh-new"; rollback; say fail install; exit 21
+  fi
+done < "$S/install.list"
+while read -r p; do rm -f "$p"; done < "$S/remove.list"
+if ! out=$("$@" -t 2>&1); then
+  rollback
+  printf '%s\\n' "$out" >&2
+  say fail test; exit 22
+fi
+printf '%s\\n' "$out"
+say tested
+# The PID file: the layout's, else nginx.conf's \`pid\` directive, else the distro defaults.
+[ -n "$pidfile" ] || pidfile=$(sed -n 's/^[[:space:]]*pid[[:space:]][[:space:]]*\\([^;[:space:]]*\\)[[:space:]]*;.*/\\1/p' "$MAIN" 2>/dev/null | head -n 1)
+case "$pidfile" in /*) ;; *) pidfile=/run/nginx.pid; [ -s "$pidfile" ] || pidfile=/var/run/nginx.pid ;; esac
+master=$(cat "$pidfile" 2>/dev/null)
+case "$master" in ''|*[!0-9]*) master= ;; esac
+if [ -z "$master" ] || ! kill -0 "$master" 2>/dev/null; then
+  rollback
+  echo "Nginx is not running (no live master process in $pidfile): the new files passed nginx -t but were not loaded, so the previous ones were put back. Start Nginx, then deploy again." >&2
+  say fail reload; exit 23
+fi
+kids() { for f in /proc/[0-9]*/stat; do { read -r pid comm state ppid rest < "$f"; } 2>/dev/null && [ "$ppid" = "$1" ] && echo "$pid"; done; }
+old=" $(echo $(kids "$master")) "
+kill -HUP "$master" || { rollback; echo "could not signal the Nginx master $master" >&2; say fail reload; exit 23; }
+i=0
+while :; do
+  fresh=0
+  for p in $(kids "$master"); do case "$old" in *" $p "*) ;; *) fresh=1 ;; esac; done
+  if [ "$fresh" = 1 ]; then
+    busy=0
+    for p in $old; do
+      if [ -r "/proc/$p/cmdline" ] && ! tr '\\000' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q 'shutting down'; then busy=1; fi
+    done
+    [ "$busy" = 0 ] && break
+  fi
+  i=$((i+1))
+  if [ "$i" -ge 600 ]; then
+    rollback; kill -HUP "$master"
+    echo "Nginx did not start workers with the new configuration within 30 s (see its error log); the previous files were put back." >&2
+    say fail reload; exit 24
+  fi
+  sleep 0.05
+done
+say reloaded
+rm -rf "$S"
+`;
+
+/** `sh -c PROBE gh-probe PORT host…`: one HTTP request per host to the local Nginx, printing "host code". */
+export const PROBE_SCRIPT = `port=$1; shift
+if command -v curl >/dev/null 2>&1; then
+  for h in "$@"; do c=$(curl -s -o /dev/null -m 5 -w '%{http_code}' -H "Host: $h" "http://127.0.0.1:$port/" 2>/dev/null); echo "$h \${c:-000}"; done
+elif command -v wget >/dev/null 2>&1; then
+  for h in "$@"; do c=$(wget -q -S -O /dev/null -T 5 --header "Host: $h" "http://127.0.0.1:$port/" 2>&1 | awk '/^ *HTTP\\//{c=$2} END{print c}'); echo "$h \${c:-000}"; done
+else
+  echo "GH-NOPROBE"
+fi
+`;
+
+/** `sh -c RESOLVE gh-resolve host…`: getent ahosts per name, each section headed by a marker line. */
+export const RESOLVE_SCRIPT = `T=; command -v timeout >/dev/null 2>&1 && T="timeout 3"
+for h in "$@"; do printf '\\036GH-HOST %s\\n' "$h"; $T getent ahosts "$h" 2>/dev/null; done
+true
+`;
+
+/**
+ * \`sh -c HASHES gh-hashes MANAGED_DIR [path…]\`: "sha256  path" for the given paths, or for every
+ * managed file (upstreams.conf, domains/*.conf, certs/*.crt|key) when none is given.
+ */
+export const HASHES_SCRIPT = `cd "$1" 2>/dev/null || exit 0
+shift
+# One sha256sum for all files (a fork per file costs seconds on a big server); missing ones only
+# print to stderr.
+if [ $# -gt 0 ]; then
+  sha256sum -- "$@" 2>/dev/null
+else
+  sha256sum -- upstreams.conf domains/*.conf certs/*.crt certs/*.key 2>/dev/null
+fi
+true
+`;

@@ -1,0 +1,132 @@
+/**
+ * What a deploy and a drift check do on the target server over SSH: resolve upstream names
+ * there, hash and read the managed files, stage changed files and run the apply script.
+ */
+import type { SshConnection } from '@/lib/ssh/connection';
+import { cmd } from '@/lib/ssh/quote';
+import { parseGetentHosts } from './resolve-targets';
+import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
+import type { DeployFile } from './load';
+import type { ProxyLayout } from './layout';
+
+/** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
+const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
+export const isManagedPath = (p: string) => MANAGED_PATH.test(p);
+
+function assertPaths(paths: string[]) {
+  const bad = paths.find((p) => !isManagedPath(p));
+  if (bad !== undefined) throw new Error(`refusing an unexpected managed path: ${JSON.stringify(bad)}`);
+}
+
+/**
+ * Resolves upstream host names on the server itself (Docker names and /etc/hosts entries may
+ * exist only there). A name that does not resolve maps to [] and renders as a `down` placeholder.
+ */
+export async function resolveOnServer(conn: SshConnection, hosts: string[]): Promise<Record<string, string[]>> {
+  if (hosts.length === 0) return {};
+  const r = await conn.exec(cmd`sh -c ${RESOLVE_SCRIPT} gh-resolve ${hosts}`, { timeoutMs: 10_000 + hosts.length * 3_000 });
+  const out: Record<string, string[]> = Object.fromEntries(hosts.map((h) => [h, []]));
+  for (const section of r.stdout.split('\u001eGH-HOST ').slice(1)) {
+    const nl = section.indexOf('\n');
+    const host = nl === -1 ? section : section.slice(0, nl);
+    if (Object.hasOwn(out, host)) out[host] = parseGetentHosts(nl === -1 ? '' : section.slice(nl + 1));
+  }
+  return out;
+}
+
+/** sha256 of managed files on the server (all of them, or the given paths); absent files are left out. */
+export async function remoteHashes(conn: SshConnection, managedDir: string, paths?: string[]): Promise<Map<string, string>> {
+  if (paths) {
+    assertPaths(paths);
+    if (paths.length === 0) return new Map();
+  }
+  const r = await conn.execPrivileged(cmd`sh -c ${HASHES_SCRIPT} gh-hashes ${managedDir} ${paths ?? []}`, { timeoutMs: 60_000 });
+  const out = new Map<string, string>();
+  for (const line of r.stdout.split('\n')) {
+    const m = /^([0-9a-f]{64}) [ *]?(.+)$/.exec(line.trim());
+    if (m && isManagedPath(m[2])) out.set(m[2], m[1]);
+  }
+  return out;
+}
+
+/** Contents of managed files (never private keys), for drift diffs; null for a missing file. */
+export async function readRemoteFiles(conn: SshConnection, managedDir: string, paths: string[]): Promise<Map<string, string | null>> {
+  assertPaths(paths);
+  const readable = paths.filter((p) => !p.endsWith('.key'));
+  const entries = await Promise.all(readable.map(async (p) => [p, await conn.readFile(`${managedDir}/${p}`)] as const));
+  return new Map(entries);
+}
+
+export type ApplyResult =
+  | { ok: true; output: string }
+  | { ok: false; stage: 'setup' | 'install' | 'test' | 'reload' | 'unknown'; message: string; output: string };
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}
+
+/**
+ * Uploads `files` to a private staging directory, then runs the apply script as root: swap,
+ * `nginx -t`, reload, or roll back. The staging directory is removed in every case.
+ */
+export async function applyOnServer(
+  conn: SshConnection,
+  layout: ProxyLayout,
+  files: DeployFile[],
+  removals: string[],
+  log: (text: string) => Promise<void>,
+): Promise<ApplyResult> {
+  assertPaths([...files.map((f) => f.path), ...removals]);
+  const made = await conn.exec(`d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" && echo "$d"`, { timeoutMs: 15_000 });
+  const staging = made.stdout.trim();
+  if (made.code !== 0 || !/^\/tmp\/gatehouse-deploy\.[A-Za-z0-9]+$/.test(staging)) {
+    return { ok: false, stage: 'setup', message: `Could not create a staging directory on the server: ${made.stderr.trim() || 'mktemp failed'}`, output: '' };
+  }
+  let ran = false;
+  let cleaned = false;
+  try {
+    // Staged files are 0600 whatever their final mode: the directory holds private keys too.
+    await inBatches(files, 32, (f) => conn.writeFile(`${staging}/files/${f.path}`, f.content, { mode: 0o600 }));
+    const list = files.map((f) => `${f.mode.toString(8).padStart(4, '0')} ${f.path}\n`).join('');
+    await conn.writeFile(`${staging}/install.list`, list, { mode: 0o600 });
+    await conn.writeFile(`${staging}/remove.list`, removals.map((p) => `${p}\n`).join(''), { mode: 0o600 });
+    ran = true;
+    const r = await conn.execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.mainConfig} ${layout.pidFile ?? ''} ${layout.command}`, {
+      timeoutMs: 180_000,
+    });
+    const markers = [...r.stdout.matchAll(/\u001eGH ([a-z ]+)\u001e/g)].map((m) => m[1]);
+    const output = r.stdout.replace(/\u001eGH [a-z ]+\u001e\n?/g, '').trim();
+    const failure = markers.find((m) => m.startsWith('fail '));
+    if (r.code === 0 && markers.includes('reloaded')) {
+      cleaned = true;
+      return { ok: true, output };
+    }
+    const stage = (failure?.slice(5) ?? 'unknown') as Exclude<ApplyResult, { ok: true }>['stage'];
+    const message = r.stderr.trim() || `The deploy script stopped (exit ${r.code ?? r.signal}).`;
+    if (output) await log(output);
+    return { ok: false, stage, message, output };
+  } finally {
+    // The script removes the directory itself after a reload; a root-owned backup inside it
+    // needs root to remove in every other case.
+    const rm = cmd`rm -rf -- ${staging}`;
+    if (!cleaned) await (ran ? conn.execPrivileged(rm) : conn.exec(rm)).catch(() => undefined);
+  }
+}
+
+export interface ProbeResult {
+  fqdn: string;
+  /** HTTP status Nginx answered with, or null when no answer came (or no curl/wget on the server). */
+  status: number | null;
+}
+
+/** One HTTP request per domain to the server's own Nginx (127.0.0.1:httpPort, Host header). */
+export async function probeDomains(conn: SshConnection, httpPort: number, fqdns: string[]): Promise<ProbeResult[] | null> {
+  if (fqdns.length === 0) return [];
+  const r = await conn.exec(cmd`sh -c ${PROBE_SCRIPT} gh-probe ${httpPort} ${fqdns}`, { timeoutMs: 10_000 + fqdns.length * 6_000 });
+  if (r.stdout.includes('GH-NOPROBE')) return null;
+  const codes = new Map(r.stdout.split('\n').map((l) => l.trim().split(' ')).filter((p) => p.length === 2).map(([h, c]) => [h, Number(c)]));
+  return fqdns.map((fqdn) => {
+    const c = codes.get(fqdn);
+    return { fqdn, status: c && c >= 100 && c <= 599 ? c : null };
+  });
+}

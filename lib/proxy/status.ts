@@ -1,0 +1,68 @@
+/**
+ * Domain status changes, each published as `domain.updated {domainId,status}` to whoever may see
+ * the domain's server. Call inside the change's transaction (events go out after commit).
+ */
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import { getDb } from '@/lib/db';
+import { publish } from '@/lib/events/bus';
+
+export type DomainStatus = 'pending' | 'deployed' | 'failed' | 'drifted';
+
+export async function publishDomainStatus(d: { id: string; serverId: string; status: string }, extra: Record<string, unknown> = {}): Promise<void> {
+  await publish({ type: 'domain.updated', serverId: d.serverId, data: { domainId: d.id, status: d.status, ...extra } });
+}
+
+/** Marks domains pending (their rendered file changes at the next deploy), skipping ones already so. */
+export async function markDomainsPending(where: { upstreamId?: string; templateId?: string; ids?: string[] }): Promise<number> {
+  const { db, t } = getDb();
+  const cond = where.upstreamId
+    ? eq(t.domains.upstreamId, where.upstreamId)
+    : where.templateId
+      ? eq(t.domains.templateId, where.templateId)
+      : where.ids?.length
+        ? inArray(t.domains.id, where.ids)
+        : undefined;
+  if (!cond) return 0;
+  const rows = await db
+    .update(t.domains)
+    .set({ status: 'pending', updatedAt: new Date() })
+    .where(and(cond, ne(t.domains.status, 'pending')))
+    .returning({ id: t.domains.id, serverId: t.domains.serverId });
+  for (const r of rows) await publishDomainStatus({ ...r, status: 'pending' });
+  return rows.length;
+}
+
+export interface StatusChange {
+  id: string;
+  serverId: string;
+  /** Only change the row if it was not edited since (the deploy rendered this version). */
+  updatedAt?: Date;
+}
+
+/**
+ * Sets the deploy outcome of domains. A domain edited while its deploy ran keeps `pending`:
+ * what was deployed is no longer what the database says.
+ */
+export async function setDomainsStatus(
+  changes: StatusChange[],
+  status: DomainStatus,
+  opts: { lastError?: string | null; deployedAt?: Date } = {},
+): Promise<string[]> {
+  const { db, t } = getDb();
+  const changed: string[] = [];
+  for (const c of changes) {
+    const rows = await db
+      .update(t.domains)
+      .set({
+        status,
+        lastError: opts.lastError ?? null,
+        ...(opts.deployedAt && { deployedAt: opts.deployedAt }),
+      })
+      .where(and(eq(t.domains.id, c.id), c.updatedAt ? eq(t.domains.updatedAt, c.updatedAt) : undefined))
+      .returning({ id: t.domains.id });
+    if (rows.length === 0) continue;
+    changed.push(c.id);
+    await publishDomainStatus({ id: c.id, serverId: c.serverId, status });
+  }
+  return changed;
+}

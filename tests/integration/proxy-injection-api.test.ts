@@ -1,0 +1,100 @@
+/**
+ * The injection corpus (tests/unit/proxy-injection-corpus.ts, ≥100 attempts) in every string
+ * field of upstreams and domains, through the real API: each one is a 422 naming the field, no
+ * record is written, and nothing of it reaches the rendered files.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count } from 'drizzle-orm';
+import { dialects, openTestDb, type TestDb } from '../support/test-db';
+import { api } from '../support/api';
+import { seedUsers } from '../support/fixtures';
+import { generateKeyPair } from '../support/sshd';
+import { getDb } from '@/lib/db';
+import { injectionCorpus } from '../unit/proxy-injection-corpus';
+
+type Path = (string | number)[];
+
+function setAt(obj: unknown, path: Path, value: unknown): Record<string, unknown> {
+  const copy = structuredClone(obj) as Record<string | number, unknown>;
+  let cur = copy;
+  for (const key of path.slice(0, -1)) cur = cur[key] as Record<string | number, unknown>;
+  cur[path[path.length - 1]] = value;
+  return copy as Record<string, unknown>;
+}
+
+const upstreamFields: Path[] = [['name'], ['method'], ['healthCheck', 'path'], ['healthCheck', 'type'], ['targets', 0, 'host']];
+const domainFields: Path[] = [
+  ['fqdn'], ['aliases', 0], ['serverId'], ['upstreamId'], ['templateId'], ['ssl', 'mode'], ['ssl', 'certificateId'],
+  ['clientMaxBodySize'], ['customDirectives'], ['nameservers', 'expected', 0], ['nameservers', 'pattern'],
+];
+
+describe.each(dialects)('the injection corpus through the API on %s', (dialect) => {
+  let tdb: TestDb;
+  let s: Awaited<ReturnType<typeof seedUsers>>;
+  let serverId: string;
+  let upstreamId: string;
+  let domainId: string;
+  const baseUpstream = () => ({ name: 'inj-base', method: 'round_robin', healthCheck: { type: 'http', path: '/healthz' }, targets: [{ host: '127.0.0.1', port: 9000 }] });
+  const baseDomain = () => ({
+    fqdn: 'base.example.com', aliases: ['www.base.example.com'], serverId, upstreamId, templateId: null,
+    ssl: { mode: 'none', certificateId: null }, clientMaxBodySize: '1m', customDirectives: 'gzip on;',
+    nameservers: { expected: ['ns1.example.net'], pattern: '*.ns.example.net' },
+  });
+
+  beforeAll(async () => {
+    tdb = await openTestDb(dialect);
+    s = await seedUsers();
+    const { privateKey } = await generateKeyPair();
+    const srv = await api('POST', '/api/v1/servers', { token: s.adminToken, body: { name: 'inj', host: '127.0.0.1', authMethod: 'key', privateKey, monitoringEnabled: false } });
+    serverId = srv.body.id;
+    const up = await api('POST', '/api/v1/upstreams', { token: s.adminToken, body: { ...baseUpstream(), name: 'inj-pool' } });
+    upstreamId = up.body.id;
+    const d = await api('POST', '/api/v1/domains', { token: s.adminToken, body: { ...baseDomain(), fqdn: 'kept.example.com', aliases: [] } });
+    expect(d.status, JSON.stringify(d.body)).toBe(201);
+    domainId = d.body.id;
+  });
+  afterAll(async () => tdb?.close());
+
+  const refused = async (method: string, path: string, body: unknown, field: string, attack: string) => {
+    const r = await api(method, path, { token: s.adminToken, body });
+    const fields = Object.keys(r.body?.error?.fields ?? {});
+    if (r.status !== 422 || !fields.some((f) => f === field || f.startsWith(`${field}.`))) {
+      return `${method} ${path} ${field}=${JSON.stringify(attack).slice(0, 60)} → ${r.status} ${fields.join(',')}`;
+    }
+    return null;
+  };
+
+  it('uses at least 100 attempts', () => expect(injectionCorpus.length).toBeGreaterThanOrEqual(100));
+
+  it.each(upstreamFields.map((p) => [p.join('.'), p] as const))('refuses every attempt in upstream field %s (create and update)', async (name, path) => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      failures.push(...[await refused('POST', '/api/v1/upstreams', setAt(baseUpstream(), path, attack), name, attack)].filter((x): x is string => x !== null));
+      const patch = setAt(baseUpstream(), path, attack);
+      failures.push(...[await refused('PATCH', `/api/v1/upstreams/${upstreamId}`, { [String(path[0])]: patch[String(path[0])] }, name, attack)].filter((x): x is string => x !== null));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it.each(domainFields.map((p) => [p.join('.'), p] as const))('refuses every attempt in domain field %s (create and update)', async (name, path) => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      failures.push(...[await refused('POST', '/api/v1/domains', setAt(baseDomain(), path, attack), name, attack)].filter((x): x is string => x !== null));
+      const patch = setAt(baseDomain(), path, attack);
+      failures.push(...[await refused('PATCH', `/api/v1/domains/${domainId}`, { [String(path[0])]: patch[String(path[0])] }, name, attack)].filter((x): x is string => x !== null));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('wrote no record, and no attempt reached a rendered file', async () => {
+    const { db, t } = getDb();
+    expect(Number((await db.select({ n: count() }).from(t.domains))[0].n)).toBe(1);
+    expect(Number((await db.select({ n: count() }).from(t.upstreams))[0].n)).toBe(1);
+    const cfg = await api('GET', `/api/v1/servers/${serverId}/config`, { token: s.adminToken });
+    expect(cfg.status).toBe(200);
+    const text = cfg.body.files.map((f: { content: string }) => f.content).join('\n');
+    expect(text).not.toMatch(/\/etc\/passwd|evil|load_module|lua|\$http_authorization|\$cookie/);
+    const kept = await api('GET', `/api/v1/domains/${domainId}`, { token: s.adminToken });
+    expect(kept.body).toMatchObject({ fqdn: 'kept.example.com', customDirectives: 'gzip on;', clientMaxBodySize: '1m' });
+  });
+});
