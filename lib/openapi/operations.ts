@@ -7,6 +7,7 @@ import { auditOps } from '../audit/operations';
 import { taskOps } from '../tasks/operations';
 import { eventOps } from '../events/operations';
 import { settingsOps } from '../settings/operations';
+import { serverOps } from '../servers/operations';
 import { proxyOps } from '../proxy/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
@@ -20,4 +21,5 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   settings: settingsOps,
   proxy: proxyOps,
   monitoring: monitoringOps,
+  servers: serverOps,
 };

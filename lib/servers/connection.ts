@@ -25,10 +25,11 @@ export function sshTargetOf(server: ServerRow): SshTarget {
   return { host: server.host, port: server.sshPort, username: server.sshUser, auth, hostKeyFingerprint: server.hostKeyFingerprint };
 }
 
-/** Secret values of a server, for task-log redaction. */
+/** Secret values of a server (SSH and Glances), for task-log redaction. */
 export function secretsOf(server: ServerRow): string[] {
   const t = sshTargetOf(server).auth;
-  return [t.type === 'password' ? t.password : t.privateKey, t.type === 'key' ? t.passphrase : undefined].filter((s): s is string => Boolean(s));
+  const glances = server.glancesPasswordEnc ? open(server.glancesPasswordEnc) : undefined;
+  return [t.type === 'password' ? t.password : t.privateKey, t.type === 'key' ? t.passphrase : undefined, glances].filter((s): s is string => Boolean(s));
 }
 
 export async function getServerRow(serverId: string): Promise<ServerRow> {

@@ -1,8 +1,10 @@
+import { registerServerTaskHandlers } from '../servers/tasks';
 import { registerProxyTaskHandlers } from '../proxy/deploy';
 
 /**
  * Every task kind's handler, by feature. A feature adds its registration call here.
  */
 export function registerAllTaskHandlers(): void {
+  registerServerTaskHandlers();
   registerProxyTaskHandlers();
 }

@@ -1,0 +1,93 @@
+import { and, asc, eq, gt, inArray } from 'drizzle-orm';
+import { getDb } from '../db';
+import type { Actor } from '../auth/actor';
+import { requireServerVisible, visibleServerIds } from '../auth/rbac';
+import { toPage } from '../db/paginate';
+import { NotFoundError } from '../errors';
+import { nginxLayoutDto, type StoredNginxPaths } from './layout';
+import type { ServerRow } from './connection';
+import type { ServerDto, ServerListParams } from './schemas';
+
+/** The API shape: secrets only as "is one stored"; users see only their own share. */
+export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): ServerDto {
+  return {
+    id: r.id,
+    name: r.name,
+    host: r.host,
+    sshPort: r.sshPort,
+    sshUser: r.sshUser,
+    authMethod: r.authMethod,
+    hasPassword: Boolean(r.passwordEnc),
+    hasPrivateKey: Boolean(r.privateKeyEnc),
+    hasPassphrase: Boolean(r.passphraseEnc),
+    hostKeyFingerprint: r.hostKeyFingerprint,
+    offeredHostKeyFingerprint: r.offeredHostKeyFingerprint,
+    glances: { url: r.glancesUrl, username: r.glancesUsername, hasPassword: Boolean(r.glancesPasswordEnc), apiVersion: r.glancesApiVersion },
+    monitoringEnabled: r.monitoringEnabled,
+    status: r.status,
+    lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
+    lastError: r.lastError,
+    os: r.os,
+    osFamily: r.osFamily,
+    nginx: { status: r.nginxStatus, version: r.nginxVersion },
+    nginxLayout: nginxLayoutDto(r.nginxPaths as StoredNginxPaths | null),
+    sharedWith: actor.role === 'admin' ? sharedWith : sharedWith.filter((id) => id === actor.id),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+/** Who each server is shared with, for many servers in one query. */
+export async function sharesOf(serverIds: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>(serverIds.map((id) => [id, []]));
+  if (serverIds.length === 0) return out;
+  const { db, t } = getDb();
+  const rows = await db
+    .select({ serverId: t.serverShares.serverId, userId: t.serverShares.userId })
+    .from(t.serverShares)
+    .where(inArray(t.serverShares.serverId, serverIds))
+    .orderBy(asc(t.serverShares.userId));
+  for (const r of rows) out.get(r.serverId)?.push(r.userId);
+  return out;
+}
+
+/** Servers ordered by id (creation). Users get only the ones shared with them. */
+export async function listServers(actor: Actor, params: ServerListParams) {
+  const { db, t } = getDb();
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return { items: [], nextCursor: null };
+  const rows = await db
+    .select()
+    .from(t.servers)
+    .where(
+      and(
+        params.cursor ? gt(t.servers.id, params.cursor) : undefined,
+        visible ? inArray(t.servers.id, visible) : undefined,
+      ),
+    )
+    .orderBy(asc(t.servers.id))
+    .limit(params.limit + 1);
+  const shares = await sharesOf(rows.map((r) => r.id));
+  return toPage(rows, params.limit, (r) => toServerDto(r, shares.get(r.id) ?? [], actor));
+}
+
+export async function findServerRow(id: string): Promise<ServerRow | undefined> {
+  const { db, t } = getDb();
+  const [row] = await db.select().from(t.servers).where(eq(t.servers.id, id)).limit(1);
+  return row;
+}
+
+/** A server the actor may see (404 otherwise, for users too: not shared means not there). */
+export async function getServer(actor: Actor, id: string): Promise<ServerDto> {
+  await requireServerVisible(actor, id);
+  const row = await findServerRow(id);
+  if (!row) throw new NotFoundError('Server');
+  const shares = await sharesOf([id]);
+  return toServerDto(row, shares.get(id) ?? [], actor);
+}
+
+/** The domains that live on a server (they block its deletion). */
+export async function domainsOnServer(serverId: string): Promise<{ id: string; fqdn: string }[]> {
+  const { db, t } = getDb();
+  return db.select({ id: t.domains.id, fqdn: t.domains.fqdn }).from(t.domains).where(eq(t.domains.serverId, serverId)).orderBy(asc(t.domains.fqdn));
+}

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { checkTargetHost, portSchema, targetHostSchema } from '../proxy/grammar';
+import { hostKeyFingerprintSchema, normalizeFingerprint } from '../ssh/host-key';
+import { nginxLayoutInput, nginxLayoutSchema } from './layout';
+
+const name = z
+  .string({ error: 'Enter a name.' })
+  .trim()
+  .min(1, 'Enter a name.')
+  .max(100, 'Use at most 100 characters.')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Names cannot contain control characters.');
+
+const sshUser = z
+  .string({ error: 'Enter the SSH user.' })
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, 'Use a Unix user name: letters, digits, "_", "." and "-", at most 32 characters.');
+
+const secret = (what: string, max: number) =>
+  z.string({ error: `Enter the ${what}.` }).min(1, `Enter the ${what}.`).max(max, `The ${what} is longer than ${max} characters.`);
+
+const fingerprint = z
+  .string({ error: 'Enter a SHA256 fingerprint.' })
+  .transform((s, ctx) => normalizeFingerprint(s) ?? (ctx.addIssue({ code: 'custom', message: 'Write it as ssh-keygen -lf prints it: SHA256: followed by 43 characters.' }), z.NEVER));
+
+/**
+ * A Glances base URL: http(s), a valid host, an optional path prefix, no credentials (they have
+ * their own fields, so they are stored encrypted), no query. Stored without a trailing slash.
+ */
+export const glancesUrlSchema = z
+  .string({ error: 'Enter a URL.' })
+  .trim()
+  .max(500, 'At most 500 characters.')
+  .transform((s, ctx) => {
+    const bad = (message: string) => (ctx.addIssue({ code: 'custom', message }), z.NEVER);
+    let url: URL;
+    try {
+      url = new URL(s);
+    } catch {
+      return bad('Enter a URL such as http://10.0.0.5:61208.');
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad('The URL must start with http:// or https://.');
+    if (url.username || url.password) return bad('Put the user name and password in their own fields, not in the URL.');
+    if (url.search || url.hash) return bad('The URL cannot have a query or fragment; a path prefix is fine.');
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const checked = checkTargetHost(host);
+    if (!checked.ok) return bad(checked.message);
+    return `${url.protocol}//${url.host}${url.pathname.replace(/\/+$/, '')}`;
+  });
+
+const glancesInput = z.strictObject({
+  url: z.union([z.literal('').transform(() => null), z.null(), glancesUrlSchema]).optional(),
+  username: z.string().trim().max(200, 'At most 200 characters.').nullable().optional(),
+  /** Write-only; null or "" removes it. */
+  password: z.string().max(1024, 'At most 1024 characters.').nullable().optional(),
+});
+
+const ids = z.array(z.string().min(1).max(100), { error: 'Give a list of user ids.' }).max(500, 'At most 500 users.');
+
+export const serverCreateInput = z
+  .strictObject({
+    name,
+    host: targetHostSchema,
+    sshPort: portSchema.default(22),
+    sshUser: sshUser.default('root'),
+    authMethod: z.enum(['password', 'key'], { error: 'Choose password or key.' }),
+    password: secret('password', 1024).optional(),
+    privateKey: secret('private key', 16_384).optional(),
+    passphrase: z.string().max(1024, 'At most 1024 characters.').optional(),
+    /** Pin a fingerprint checked out of band instead of trusting the first connection. */
+    hostKeyFingerprint: fingerprint.nullable().optional(),
+    glances: glancesInput.optional(),
+    monitoringEnabled: z.boolean().default(true),
+    nginxLayout: nginxLayoutInput.nullable().optional(),
+    sharedWith: ids.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.authMethod === 'password' && !v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the SSH password.' });
+    if (v.authMethod === 'key' && !v.privateKey) ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'Paste the private key.' });
+  });
+export type ServerCreateInput = z.output<typeof serverCreateInput>;
+
+/** Every field optional; secrets left out stay as they are. */
+export const serverPatchInput = z.strictObject({
+  name: name.optional(),
+  host: targetHostSchema.optional(),
+  sshPort: portSchema.optional(),
+  sshUser: sshUser.optional(),
+  authMethod: z.enum(['password', 'key'], { error: 'Choose password or key.' }).optional(),
+  password: secret('password', 1024).optional(),
+  privateKey: secret('private key', 16_384).optional(),
+  /** "" or null removes it. */
+  passphrase: z.string().max(1024, 'At most 1024 characters.').nullable().optional(),
+  glances: glancesInput.optional(),
+  monitoringEnabled: z.boolean().optional(),
+  nginxLayout: nginxLayoutInput.nullable().optional(),
+  sharedWith: ids.optional(),
+});
+export type ServerPatchInput = z.output<typeof serverPatchInput>;
+
+export const trustHostKeyInput = z.strictObject({
+  /** The fingerprint to pin; default: the one the refused connection offered. */
+  fingerprint: fingerprint.optional(),
+});
+
+const bindAddress = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const r = checkTargetHost(s);
+    if (r.ok && r.value.kind !== 'hostname') return r.value.host;
+    ctx.addIssue({ code: 'custom', message: 'Enter an IP address for Glances to listen on (its API has no password of its own).' });
+    return z.NEVER;
+  });
+
+export const installGlancesInput = z.strictObject({
+  /** Default: the server's host when it is an IP address. */
+  bind: bindAddress.optional(),
+  port: portSchema.default(61208),
+});
+export type InstallGlancesInput = z.output<typeof installGlancesInput>;
+
+export const nginxStatus = z.enum(['unknown', 'missing', 'installed', 'running']);
+
+export const serverSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  host: z.string(),
+  sshPort: z.number().int(),
+  sshUser: z.string(),
+  authMethod: z.enum(['password', 'key']),
+  /** Write-only secrets: only whether one is stored. */
+  hasPassword: z.boolean(),
+  hasPrivateKey: z.boolean(),
+  hasPassphrase: z.boolean(),
+  hostKeyFingerprint: hostKeyFingerprintSchema.nullable(),
+  /** Set when a connection was refused because the server offered this other key. */
+  offeredHostKeyFingerprint: z.string().nullable(),
+  glances: z.object({ url: z.string().nullable(), username: z.string().nullable(), hasPassword: z.boolean(), apiVersion: z.number().int().nullable() }),
+  monitoringEnabled: z.boolean(),
+  status: z.enum(['unknown', 'up', 'down']),
+  lastSeenAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  os: z.string().nullable(),
+  osFamily: z.string().nullable(),
+  nginx: z.object({ status: nginxStatus, version: z.string().nullable() }),
+  nginxLayout: nginxLayoutSchema.nullable(),
+  /** Admins: every user it is shared with; users: only themselves. */
+  sharedWith: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ServerDto = z.infer<typeof serverSchema>;
+
+export const serverListParams = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(100).optional(),
+});
+export type ServerListParams = z.infer<typeof serverListParams>;
