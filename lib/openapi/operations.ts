@@ -9,6 +9,7 @@ import { eventOps } from '../events/operations';
 import { settingsOps } from '../settings/operations';
 import { serverOps } from '../servers/operations';
 import { proxyOps } from '../proxy/operations';
+import { alertOps } from '../alerts/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
 export const allOperations: Record<string, Record<string, Operation>> = {
@@ -22,4 +23,5 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   proxy: proxyOps,
   monitoring: monitoringOps,
   servers: serverOps,
+  alerts: alertOps,
 };

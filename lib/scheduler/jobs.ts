@@ -1,6 +1,7 @@
 import { registerJob } from './index';
 import { registerMonitoringJobs } from '../monitoring/jobs';
 import { registerProxyJobs } from '../proxy/jobs';
+import { registerAlertJobs } from '../alerts/jobs';
 import { pruneEvents } from '../events/bus';
 import { pruneSignInFailures } from '../auth/rate-limit';
 import { pollTasks } from '../tasks/runner';
@@ -10,6 +11,7 @@ import { interruptStaleTasks } from '../tasks/queue';
 export function registerAllJobs(): void {
   registerMonitoringJobs();
   registerProxyJobs();
+  registerAlertJobs();
   // Every instance runs tasks (claims are atomic); this picks up ones queued by other instances or the CLI.
   registerJob({ name: 'tasks.poll', pattern: '*/2 * * * * *', everyInstance: true, run: pollTasks });
   registerJob({ name: 'tasks.interrupt-stale', pattern: '*/30 * * * * *', run: async () => void (await interruptStaleTasks(60_000)) });

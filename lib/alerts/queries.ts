@@ -1,0 +1,86 @@
+import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { getDb } from '../db';
+import type { Actor } from '../auth/actor';
+import { visibleServerIds } from '../auth/rbac';
+import { NotFoundError } from '../errors';
+import { toPage } from '../db/paginate';
+import { mountOf, type AlertRow } from './incident-message';
+import type { AlertKind } from './messages';
+import type { AlertDto, AlertListParams } from './schemas';
+
+export const toAlertDto = (a: AlertRow): AlertDto => ({
+  id: a.id,
+  kind: a.kind as AlertKind,
+  severity: a.severity,
+  subject: { type: a.subjectType, id: a.subjectId, name: a.subjectName },
+  state: a.state,
+  value: a.value,
+  startedAt: a.startedAt?.toISOString() ?? null,
+  resolvedAt: a.resolvedAt?.toISOString() ?? null,
+  serverId: a.serverId,
+  domainId: a.domainId,
+  mount: mountOf(a.key),
+  silenced: a.silenced,
+});
+
+/**
+ * Incidents, newest first. Without `state`, firing and resolved ones (a pending condition is not
+ * an incident yet). Users see incidents of servers shared with them only; an incident without a
+ * server (an upstream no domain uses) is for admins.
+ */
+export async function listAlerts(actor: Actor, params: AlertListParams) {
+  const { db, t } = getDb();
+  const visible = await visibleServerIds(actor);
+  if (params.serverId && visible && !visible.includes(params.serverId)) throw new NotFoundError('Server');
+  const scope = visible === null ? undefined : visible.length ? inArray(t.alerts.serverId, visible) : sql`false`;
+  const rows = await db
+    .select()
+    .from(t.alerts)
+    .where(
+      and(
+        scope,
+        params.state ? eq(t.alerts.state, params.state) : ne(t.alerts.state, 'pending'),
+        params.serverId ? eq(t.alerts.serverId, params.serverId) : undefined,
+        params.cursor ? lt(t.alerts.id, params.cursor) : undefined,
+      ),
+    )
+    .orderBy(desc(t.alerts.id))
+    .limit(params.limit + 1);
+  return toPage(rows, params.limit, toAlertDto);
+}
+
+export async function getAlert(actor: Actor, id: string): Promise<AlertDto> {
+  const { db, t } = getDb();
+  const [row] = await db.select().from(t.alerts).where(eq(t.alerts.id, id)).limit(1);
+  const visible = await visibleServerIds(actor);
+  if (!row || (visible && (!row.serverId || !visible.includes(row.serverId)))) throw new NotFoundError('Alert');
+  return toAlertDto(row);
+}
+
+/** The messages written for one incident (admins; the console's incident detail). */
+export async function notificationsOf(alertId: string) {
+  const { db, t } = getDb();
+  const rows = await db
+    .select({ id: t.notifications.id, kind: t.notifications.kind, status: t.notifications.status, attempts: t.notifications.attempts, lastError: t.notifications.lastError, createdAt: t.notifications.createdAt, sentAt: t.notifications.sentAt })
+    .from(t.notifications)
+    .where(eq(t.notifications.alertId, alertId))
+    .orderBy(asc(t.notifications.id));
+  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null }));
+}
+
+/** Servers and domains an actor may pick (rule overrides, silences), by name. */
+export async function subjectChoices(actor: Actor) {
+  const { db, t } = getDb();
+  const visible = await visibleServerIds(actor);
+  const servers = await db
+    .select({ id: t.servers.id, name: t.servers.name })
+    .from(t.servers)
+    .where(visible === null ? undefined : visible.length ? inArray(t.servers.id, visible) : sql`false`)
+    .orderBy(asc(t.servers.name));
+  const domains = await db
+    .select({ id: t.domains.id, fqdn: t.domains.fqdn, serverId: t.domains.serverId })
+    .from(t.domains)
+    .where(visible === null ? undefined : visible.length ? inArray(t.domains.serverId, visible) : sql`false`)
+    .orderBy(asc(t.domains.fqdn));
+  return { servers, domains };
+}
