@@ -97,7 +97,8 @@ function inputOf(d: DomainRow) {
 }
 
 /** References must exist and fit: server, upstream, template kind, certificate. */
-async function checkReferences(data: DomainInput, selfId?: string): Promise<void> {
+async function checkReferences(data: DomainInput, current?: DomainRow): Promise<void> {
+  const selfId = current?.id;
   const { db, t } = getDb();
   const names = [data.fqdn, ...data.aliases];
   const [server] = await db.select({ id: t.servers.id }).from(t.servers).where(eq(t.servers.id, data.serverId)).limit(1);
@@ -112,9 +113,10 @@ async function checkReferences(data: DomainInput, selfId?: string): Promise<void
       throw ValidationError.field('templateId', need === 'ssl' ? 'This domain uses SSL: choose an SSL template, or none for the built-in one.' : 'This domain has no SSL: choose an HTTP template, or none for the built-in one.');
     }
   }
-  if (data.ssl.certificateId) {
-    const [cert] = await db.select({ id: t.certificates.id }).from(t.certificates).where(eq(t.certificates.id, data.ssl.certificateId)).limit(1);
-    if (!cert) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
+  if (data.ssl.certificateId && (!current || current.certificateId !== data.ssl.certificateId || current.fqdn !== data.fqdn || String(current.aliases) !== String(data.aliases))) {
+    // The certificates feature owns the rule: it exists, is issued, and covers every name.
+    const { assertCertificateCoversDomain } = await import('@/lib/certs/service');
+    await assertCertificateCoversDomain(data.ssl.certificateId, { fqdn: data.fqdn, aliases: data.aliases });
   }
   // One name, one domain: a second server block with the same name would be ignored by Nginx.
   const [taken] = await db.select({ fqdn: t.domains.fqdn }).from(t.domains).where(and(inArray(t.domains.fqdn, names), selfId ? ne(t.domains.id, selfId) : undefined)).limit(1);
@@ -186,7 +188,7 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
     // The whole record again, so rules spanning fields (SSL mode and HSTS...) hold after a PATCH.
     const checked = domainInput.safeParse(merged);
     if (!checked.success) throw new ValidationError(zodFields(checked.error));
-    await checkReferences(checked.data, id);
+    await checkReferences(checked.data, current);
     const values = rowValues(checked.data);
     const nsOnly = Object.keys(patch).every((k) => k === 'nameservers');
     // Expected name servers are not part of any file: changing only them keeps the deploy status.
