@@ -14,6 +14,7 @@ export interface NavItem {
  */
 export const navItems: NavItem[] = [
   { href: '/', label: 'Dashboard', icon: 'dashboard' },
+  { href: '/certificates', label: 'Certificates', icon: 'shield' },
   { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
   { href: '/audit', label: 'Audit log', icon: 'audit', adminOnly: true },
   { href: '/account', label: 'Account', icon: 'account' },

@@ -8,6 +8,7 @@ import { taskOps } from '../tasks/operations';
 import { eventOps } from '../events/operations';
 import { settingsOps } from '../settings/operations';
 import { serverOps } from '../servers/operations';
+import { certificateOps } from '../certs/operations';
 import { proxyOps } from '../proxy/operations';
 import { alertOps } from '../alerts/operations';
 
@@ -20,8 +21,9 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   tasks: taskOps,
   events: eventOps,
   settings: settingsOps,
-  proxy: proxyOps,
   monitoring: monitoringOps,
   servers: serverOps,
+  certificates: certificateOps,
+  proxy: proxyOps,
   alerts: alertOps,
 };

@@ -1,5 +1,6 @@
 import { registerJob } from './index';
 import { registerMonitoringJobs } from '../monitoring/jobs';
+import { registerCertificateJobs } from '../certs/jobs';
 import { registerProxyJobs } from '../proxy/jobs';
 import { registerAlertJobs } from '../alerts/jobs';
 import { pruneEvents } from '../events/bus';
@@ -10,6 +11,7 @@ import { interruptStaleTasks } from '../tasks/queue';
 /** Every background job, by feature. A feature adds its registration call here. */
 export function registerAllJobs(): void {
   registerMonitoringJobs();
+  registerCertificateJobs();
   registerProxyJobs();
   registerAlertJobs();
   // Every instance runs tasks (claims are atomic); this picks up ones queued by other instances or the CLI.

@@ -1,4 +1,5 @@
 import { registerServerTaskHandlers } from '../servers/tasks';
+import { registerCertificateTaskHandlers } from '../certs/issue-task';
 import { registerProxyTaskHandlers } from '../proxy/deploy';
 
 /**
@@ -6,5 +7,6 @@ import { registerProxyTaskHandlers } from '../proxy/deploy';
  */
 export function registerAllTaskHandlers(): void {
   registerServerTaskHandlers();
+  registerCertificateTaskHandlers();
   registerProxyTaskHandlers();
 }

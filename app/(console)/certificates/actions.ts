@@ -1,0 +1,49 @@
+'use server';
+
+import { z } from 'zod';
+import { formAction } from '@/lib/http/action';
+import { certificateCreateInput } from '@/lib/certs/schemas';
+import { createCertificate, deleteCertificate, getCertificate, renewCertificate } from '@/lib/certs/service';
+
+const byId = z.object({ id: z.string().min(1) });
+const options = { admin: true, revalidate: '/certificates' };
+
+export const uploadCertificateAction = formAction(
+  certificateCreateInput,
+  async (data, actor) => {
+    const r = await createCertificate(actor, { ...data, source: 'custom' });
+    if (r.kind !== 'custom') return;
+    const attached = r.certificate.domains.map((d) => d.fqdn);
+    return attached.length ? `Uploaded; ${attached.join(', ')} now serve it (deploying).` : `Uploaded the certificate for ${r.certificate.names[0] ?? 'its names'}.`;
+  },
+  options,
+);
+
+export const issueAcmeAction = formAction(
+  z.object({ domainId: z.string({ error: 'Choose a domain.' }).min(1, 'Choose a domain.') }),
+  async ({ domainId }, actor) => {
+    const r = await createCertificate(actor, { source: 'acme', domainId });
+    if (r.kind !== 'acme') return;
+    return { message: 'Issuing started.', data: { taskId: r.taskId } };
+  },
+  options,
+);
+
+export const renewCertificateAction = formAction(
+  byId,
+  async ({ id }, actor) => {
+    const { taskId } = await renewCertificate(actor, id);
+    return { message: 'Renewal started.', data: { taskId } };
+  },
+  options,
+);
+
+export const deleteCertificateAction = formAction(
+  byId,
+  async ({ id }, actor) => {
+    const cert = await getCertificate(actor, id);
+    await deleteCertificate(actor, id);
+    return `Deleted the certificate for ${cert.names[0] ?? 'its names'}.`;
+  },
+  options,
+);
