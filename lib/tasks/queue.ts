@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
-import { atomically, executeSql, getDb, newId } from '../db';
+import { afterCommit, atomically, executeSql, getDb, newId } from '../db';
 import { publish } from '../events/bus';
 import type { Actor } from '../auth/actor';
 import { requireServerVisible, visibleServerIds } from '../auth/rbac';
@@ -54,7 +54,9 @@ export async function enqueueTask(actor: Actor, e: EnqueueInput): Promise<TaskDt
     await db.insert(t.tasks).values(row);
     await publishTask(row);
     const { wakeRunner } = await import('./runner');
-    wakeRunner();
+    // After commit, and so outside the transaction's async context: a runner woken inside it would
+    // run the task in that context, where afterCommit hooks (event delivery) never fire.
+    afterCommit(wakeRunner);
     return toTaskDto(row);
   });
 }
