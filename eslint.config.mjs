@@ -1,6 +1,6 @@
 import next from 'eslint-config-next';
 
-export default [
+const config = [
   ...next,
   { ignores: ['.next/**', 'node_modules/**', 'drizzle/**', 'data/**', 'test-results/**', 'next-env.d.ts'] },
   {
@@ -10,3 +10,5 @@ export default [
     },
   },
 ];
+
+export default config;
