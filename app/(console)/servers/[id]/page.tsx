@@ -1,0 +1,79 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireActor } from '@/lib/auth/session';
+import { NotFoundError } from '@/lib/errors';
+import { getServer } from '@/lib/servers/queries';
+import { listTasks } from '@/lib/tasks/queue';
+import { listUsers } from '@/lib/users/service';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { ServerActions } from '@/components/servers/server-actions';
+import { ServerDetail } from '@/components/servers/server-detail';
+import { ServerTabs } from '@/components/servers/server-tabs';
+import { TaskTable } from '@/components/tasks/task-table';
+
+export const metadata: Metadata = { title: 'Server' };
+
+export default async function ServerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ added?: string }> }) {
+  const actor = await requireActor();
+  const { id } = await params;
+  const { added } = await searchParams;
+  const admin = actor.role === 'admin';
+  let server;
+  try {
+    server = await getServer(actor, id);
+  } catch (err) {
+    // Not shared with this user, or gone: the same 404.
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  }
+  const [tasks, users] = await Promise.all([listTasks(actor, { limit: 10, serverId: id }), admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null)]);
+  const userEmails = Object.fromEntries((users?.items ?? []).map((u) => [u.id, u.email]));
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <Link href="/servers" className="hover:underline">
+          Servers
+        </Link>
+      </nav>
+      <PageHeader
+        title={server.name}
+        description={
+          <span className="font-mono">
+            {server.sshUser}@{server.host}:{server.sshPort}
+          </span>
+        }
+        actions={admin && <ServerActions initial={server} users={users?.items ?? []} />}
+      />
+      <ServerTabs id={server.id} current="overview" />
+      {added && !server.hostKeyFingerprint && (
+        <div className="mb-6">
+          <Notice tone="success" title="Server added" role="status">
+            Test the connection next: it pins the host key and shows whether Gatehouse can act as root, which OS runs and whether Nginx is there.
+          </Notice>
+        </div>
+      )}
+      <ServerDetail
+        initial={server}
+        admin={admin}
+        userEmails={userEmails}
+        slot={
+          // Slot for other features' sections about this server, e.g. "Domains on this server" (proxy feature).
+          null
+        }
+      />
+      <section aria-labelledby="server-tasks" className="mt-8">
+        <div className="mb-3 flex items-baseline justify-between">
+          <h2 id="server-tasks" className="text-base font-semibold">
+            Recent tasks
+          </h2>
+          <Link href="/tasks" className="text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+            All tasks →
+          </Link>
+        </div>
+        <TaskTable initial={tasks} serverNames={{ [server.id]: server.name }} serverId={server.id} limit={10} caption={`Recent tasks on ${server.name}`} />
+      </section>
+    </>
+  );
+}

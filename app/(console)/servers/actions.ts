@@ -1,0 +1,133 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { formAction } from '@/lib/http/action';
+import { portSchema } from '@/lib/proxy/grammar';
+import { createServer, deleteServer, trustHostKey, updateServer } from '@/lib/servers/service';
+import { getServer } from '@/lib/servers/queries';
+import { startConnectionTest, startGlancesInstall, startNginxInstall } from '@/lib/servers/tasks';
+
+const byId = z.object({ id: z.string().min(1) });
+const text = z.string().optional();
+
+/**
+ * The server form, flat: nested API fields are named by their path ("glances.url"), so the
+ * errors lib returns for `glances.url` land beside the right input. The lib validates everything.
+ */
+const serverForm = z.object({
+  id: text,
+  name: text,
+  host: text,
+  sshPort: portSchema.optional(),
+  sshUser: text,
+  authMethod: text,
+  password: text,
+  privateKey: text,
+  passphrase: text,
+  hostKeyFingerprint: text,
+  'glances.url': text,
+  'glances.username': text,
+  'glances.password': text,
+  monitoringEnabled: z.boolean().optional(),
+  sharedWith: z.array(z.string()).optional(),
+  customLayout: z.boolean().optional(),
+  'nginxLayout.managedDir': text,
+  'nginxLayout.mainConfig': text,
+  'nginxLayout.command': text,
+  'nginxLayout.pidFile': text,
+  'nginxLayout.httpPort': portSchema.optional(),
+  'nginxLayout.httpsPort': portSchema.optional(),
+});
+type ServerForm = z.input<typeof serverForm>;
+
+/** Empty secret fields mean "keep what is stored". */
+const secret = (v: string | undefined) => (v ? v : undefined);
+
+function toInput(f: ServerForm, creating: boolean): Record<string, unknown> {
+  const layout = f.customLayout
+    ? {
+        managedDir: f['nginxLayout.managedDir'] ?? '',
+        mainConfig: f['nginxLayout.mainConfig'] ?? '',
+        command: f['nginxLayout.command'] ?? '',
+        pidFile: f['nginxLayout.pidFile'] || null,
+        httpPort: f['nginxLayout.httpPort'],
+        httpsPort: f['nginxLayout.httpsPort'],
+      }
+    : null;
+  return {
+    name: f.name ?? '',
+    host: f.host ?? '',
+    sshPort: f.sshPort,
+    sshUser: f.sshUser || undefined,
+    authMethod: f.authMethod,
+    password: f.authMethod === 'password' ? secret(f.password) : undefined,
+    privateKey: f.authMethod === 'key' ? secret(f.privateKey) : undefined,
+    passphrase: f.authMethod === 'key' ? secret(f.passphrase) : undefined,
+    ...(creating && f.hostKeyFingerprint && { hostKeyFingerprint: f.hostKeyFingerprint }),
+    glances: { url: f['glances.url'] ?? '', username: f['glances.username'] || null, password: secret(f['glances.password']) },
+    monitoringEnabled: f.monitoringEnabled,
+    ...(f.sharedWith !== undefined && { sharedWith: f.sharedWith }),
+    nginxLayout: layout,
+  };
+}
+
+export const createServerAction = formAction(
+  serverForm,
+  async (data, actor) => {
+    const server = await createServer(actor, toInput(data, true));
+    redirect(`/servers/${server.id}?added=1`);
+  },
+  { admin: true, revalidate: '/servers' },
+);
+
+export const updateServerAction = formAction(
+  serverForm,
+  async (data, actor) => {
+    const server = await updateServer(actor, data.id ?? '', toInput(data, false));
+    return `Saved ${server.name}.`;
+  },
+  { admin: true, revalidate: '/servers' },
+);
+
+export const shareServerAction = formAction(
+  byId.extend({ sharedWith: z.array(z.string()).optional() }),
+  async ({ id, sharedWith }, actor) => {
+    const server = await updateServer(actor, id, { sharedWith: sharedWith ?? [] });
+    return server.sharedWith.length ? `${server.name} is shared with ${server.sharedWith.length} user${server.sharedWith.length === 1 ? '' : 's'}.` : `${server.name} is no longer shared.`;
+  },
+  { admin: true, revalidate: '/servers' },
+);
+
+export const deleteServerAction = formAction(
+  byId,
+  async ({ id }, actor) => {
+    await deleteServer(actor, id);
+    redirect('/servers?deleted=1');
+  },
+  { admin: true, revalidate: '/servers' },
+);
+
+export const trustHostKeyAction = formAction(
+  byId.extend({ fingerprint: z.string().optional() }),
+  async ({ id, fingerprint }, actor) => {
+    const server = await trustHostKey(actor, id, fingerprint ? { fingerprint } : {});
+    return `Trusted the new host key of ${server.name}. Run a connection test to check it.`;
+  },
+  { admin: true },
+);
+
+// Starting a task leads to its page, where the log streams live.
+export const testServerAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startConnectionTest(actor, id)).taskId}`), { admin: true });
+
+export const installNginxAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startNginxInstall(actor, id)).taskId}`), { admin: true });
+
+export const installGlancesAction = formAction(
+  byId.extend({ bind: text, port: portSchema.optional() }),
+  async ({ id, bind, port }, actor) => {
+    await getServer(actor, id);
+    const { taskId } = await startGlancesInstall(actor, id, { ...(bind && { bind }), ...(port !== undefined && { port }) });
+    redirect(`/tasks/${taskId}`);
+  },
+  { admin: true },
+);

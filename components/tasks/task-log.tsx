@@ -1,0 +1,144 @@
+'use client';
+
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { TaskDto } from '@/lib/tasks/schemas';
+import { StatusPill } from '@/components/ui/badge';
+import { Notice } from '@/components/ui/notice';
+import { cx } from '@/components/ui/cx';
+import { fetchJson, useEvents } from './event-stream';
+import { duration, finished } from './task-kinds';
+
+export interface LogLine {
+  seq: number;
+  at?: string;
+  stream: 'stdout' | 'stderr' | 'info';
+  text: string;
+}
+
+const streamClass: Record<LogLine['stream'], string> = {
+  info: 'text-zinc-100',
+  stdout: 'text-zinc-400',
+  stderr: 'text-red-300',
+};
+
+/** Lines by seq, in order, without duplicates. */
+function merge(current: LogLine[], incoming: LogLine[]): LogLine[] {
+  const last = current.at(-1)?.seq ?? 0;
+  const fresh = incoming.filter((l) => l.seq > last).sort((a, b) => a.seq - b.seq);
+  return fresh.length ? [...current, ...fresh] : current;
+}
+
+/**
+ * A task's status, progress and log, live: `task.log` events append lines as the task writes them;
+ * a gap in the sequence (a missed event) or a reconnect fetches what is missing, so the log is
+ * always complete and in order. Follows the bottom unless the reader scrolled up.
+ */
+export function TaskLog({ initialTask, initialLines }: { initialTask: TaskDto; initialLines: LogLine[] }) {
+  const [task, setTask] = useState(initialTask);
+  const [lines, setLines] = useState(initialLines);
+  const lastSeq = useRef(initialLines.at(-1)?.seq ?? 0);
+  const fetching = useRef(false);
+  const box = useRef<HTMLOListElement>(null);
+  const follow = useRef(true);
+  const id = initialTask.id;
+
+  useEffect(() => {
+    lastSeq.current = lines.at(-1)?.seq ?? 0;
+  }, [lines]);
+
+  const catchUp = useCallback(async () => {
+    if (fetching.current) return;
+    fetching.current = true;
+    try {
+      const [logs, fresh] = await Promise.all([
+        fetchJson<{ lines: LogLine[] }>(`/api/v1/tasks/${id}/logs?after=${lastSeq.current}&limit=5000`),
+        fetchJson<TaskDto>(`/api/v1/tasks/${id}`),
+      ]);
+      setLines((cur) => merge(cur, logs.lines));
+      setTask(fresh);
+    } catch {
+      // The stream will bring the next line or reconnect; nothing to show for a failed catch-up.
+    } finally {
+      fetching.current = false;
+    }
+  }, [id]);
+
+  useEvents(
+    ['task.log', 'task.updated'],
+    (type, data) => {
+      if (data.taskId !== id) return;
+      if (type === 'task.updated') {
+        setTask((cur) => ({ ...cur, status: data.status as TaskDto['status'], progress: Number(data.progress ?? cur.progress), error: (data.error as string | null) ?? cur.error }));
+        if (finished(String(data.status))) void catchUp();
+        return;
+      }
+      const line: LogLine = { seq: Number(data.seq), stream: data.stream as LogLine['stream'], text: String(data.text ?? '') };
+      if (line.seq > lastSeq.current + 1) void catchUp();
+      else {
+        lastSeq.current = Math.max(lastSeq.current, line.seq);
+        setLines((cur) => merge(cur, [line]));
+      }
+    },
+    () => void catchUp(),
+  );
+
+  useLayoutEffect(() => {
+    if (follow.current && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines]);
+
+  const running = !finished(task.status);
+  const took = duration(task.startedAt, task.finishedAt);
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3 text-sm">
+        <StatusPill status={task.status} />
+        <div
+          className="h-2 w-48 max-w-full overflow-hidden rounded-full bg-zinc-200 dark:bg-zinc-800"
+          role="progressbar"
+          aria-label="Progress"
+          aria-valuenow={task.progress}
+          aria-valuemin={0}
+          aria-valuemax={100}
+        >
+          <div className={cx('h-full rounded-full transition-[width]', task.status === 'failed' ? 'bg-red-500' : 'bg-indigo-500')} style={{ width: `${task.progress}%` }} />
+        </div>
+        <span className="tabular-nums text-zinc-600 dark:text-zinc-400">{task.progress}%</span>
+        {took && <span suppressHydrationWarning className="text-zinc-600 dark:text-zinc-400">{running ? `running for ${took}` : `took ${took}`}</span>}
+      </div>
+      {task.status === 'failed' && task.error && (
+        <Notice tone="error" title="The task failed" role="alert">
+          {task.error}
+        </Notice>
+      )}
+      {task.status === 'interrupted' && <Notice tone="warning" title="Interrupted">{task.error ?? 'Gatehouse stopped while this task was running.'}</Notice>}
+      <ol
+        ref={box}
+        role="log"
+        aria-label="Task log"
+        aria-live="polite"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+        className="max-h-[32rem] min-h-40 overflow-auto rounded-lg bg-zinc-950 p-4 font-mono text-[13px] leading-6 ring-1 ring-zinc-800 focus-visible:outline-2 focus-visible:outline-indigo-500"
+      >
+        {lines.map((l) => (
+          <li key={l.seq} data-seq={l.seq} data-stream={l.stream} className={cx('flex gap-4 whitespace-pre-wrap break-words', streamClass[l.stream])}>
+            <span aria-hidden="true" className="w-8 shrink-0 text-right text-zinc-600 select-none">
+              {l.seq}
+            </span>
+            <span className="min-w-0">{l.text || ' '}</span>
+          </li>
+        ))}
+        {running && (
+          <li className="flex gap-4 text-zinc-500">
+            <span aria-hidden="true" className="w-8 shrink-0" />
+            <span className="animate-pulse">{task.status === 'queued' ? 'Waiting to start…' : 'Running…'}</span>
+          </li>
+        )}
+        {!running && lines.length === 0 && <li className="text-zinc-500">No output.</li>}
+      </ol>
+    </div>
+  );
+}
