@@ -14,7 +14,9 @@ export interface NavItem {
  */
 export const navItems: NavItem[] = [
   { href: '/', label: 'Dashboard', icon: 'dashboard' },
+  { href: '/servers', label: 'Servers', icon: 'server' },
   { href: '/certificates', label: 'Certificates', icon: 'shield' },
+  { href: '/tasks', label: 'Tasks', icon: 'check' },
   { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
   { href: '/audit', label: 'Audit log', icon: 'audit', adminOnly: true },
   { href: '/account', label: 'Account', icon: 'account' },
