@@ -2,11 +2,12 @@
  * The rendered set of a server (or of one domain) as files to deploy: domain files, upstreams.conf
  * and certificate files. Domains render one by one so a failure names its domain.
  */
+import { createHash } from 'node:crypto';
 import { ConfigRenderError } from './errors';
 import { certificateFiles, secretStandIn, sha256 as sha, type DeployFile, type ServerRenderState } from './load';
 import { renderDomainFile, UPSTREAMS_FILE } from './render';
 import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';
-import type { Domain, Upstream } from './types';
+import type { Domain, RenderedFile, Upstream } from './types';
 
 export interface DomainRenderError {
   domainId: string;
@@ -25,8 +26,41 @@ export interface ServerSet {
 
 const byPath = (a: { path: string }, b: { path: string }) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
+// Rendered domain files by everything their bytes depend on (the domain, its upstream, template,
+// certificate paths and the server's settings). Rendering is pure, so an unchanged domain need
+// not go through the template engine again: a deploy of one changed domain on a server with
+// 1,000 renders one. Bounded; the oldest entries go first.
+const CACHE_SIZE = 20_000;
+const rendered = new Map<string, RenderedFile>();
+
+function renderCached(state: ServerRenderState, d: Domain): RenderedFile {
+  const input = state.input;
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify([
+        input.server,
+        d,
+        input.upstreams.find((u) => u.id === d.upstreamId) ?? null,
+        d.templateId ? (input.templates.find((t) => t.id === d.templateId) ?? d.templateId) : null,
+        d.ssl.certificateId ? (input.certificates.find((c) => c.id === d.ssl.certificateId) ?? null) : null,
+      ]),
+    )
+    .digest('base64');
+  const hit = rendered.get(key);
+  if (hit) {
+    // Refresh its place so that entries in use are the last to go.
+    rendered.delete(key);
+    rendered.set(key, hit);
+    return hit;
+  }
+  const f = renderDomainFile(input, d);
+  if (rendered.size >= CACHE_SIZE) rendered.delete(rendered.keys().next().value!);
+  rendered.set(key, f);
+  return f;
+}
+
 function domainFiles(state: ServerRenderState, d: Domain): DeployFile[] {
-  const f = renderDomainFile(state.input, d);
+  const f = renderCached(state, d);
   const out: DeployFile[] = [{ ...f, mode: 0o644 }];
   const certId = d.ssl.mode !== 'none' ? d.ssl.certificateId : null;
   if (certId) out.push(...certificateFiles(state.certificates.filter((c) => c.id === certId)));

@@ -11,7 +11,7 @@ import { SshError } from '@/lib/ssh/errors';
 import { ConfigRenderError } from './errors';
 import { referencedUpstreamNames, renderDomainSet, renderServerSet } from './config-set';
 import { loadServerRenderState, type DeployFile, type ServerRenderState } from './load';
-import { loadManifest, recordManifest } from './manifest';
+import { loadManifest, loadManifestHashes, recordManifest } from './manifest';
 import { applyOnServer, probeDomains, remoteHashes, resolveOnServer, type ProbeResult } from './remote';
 import { nginxUpstreamName } from './render-upstreams';
 import { targetHostsToResolve } from './resolve-targets';
@@ -32,7 +32,7 @@ export interface DeployReport {
   [key: string]: unknown;
 }
 
-const MAX_PROBES = 50;
+const MAX_PROBES = 20;
 
 /** Upstream pools that the server's deployed domain files (other than `exceptPath`) proxy to. */
 async function poolsStillReferenced(serverId: string, exceptPath: string) {
@@ -53,11 +53,11 @@ async function poolsStillReferenced(serverId: string, exceptPath: string) {
 
 const change = (state: ServerRenderState, ids: Iterable<string>): StatusChange[] => {
   const wanted = new Set(ids);
-  return state.domains.filter((d) => wanted.has(d.id)).map((d) => ({ id: d.id, serverId: d.serverId, updatedAt: d.updatedAt }));
+  return state.domains.filter((d) => wanted.has(d.id)).map((d) => ({ id: d.id, serverId: d.serverId }));
 };
 
-async function markFailed(changes: StatusChange[], message: string) {
-  await atomically(async () => void (await setDomainsStatus(changes, 'failed', { lastError: message.slice(0, 4000) })));
+async function markFailed(state: ServerRenderState, changes: StatusChange[], message: string) {
+  await atomically(async () => void (await setDomainsStatus(changes, 'failed', { lastError: message.slice(0, 4000), unchangedSince: state.loadedAt })));
 }
 
 /** The desired files for this deploy; a domain that cannot render fails the deploy before SSH work. */
@@ -65,7 +65,7 @@ async function desiredFiles(state: ServerRenderState, target: DeployScope): Prom
   if (target.scope === 'server') {
     const set = renderServerSet(state);
     if (set.errors.length) {
-      await markFailed(change(state, set.errors.map((e) => e.domainId)), set.errors.map((e) => e.message).join('\n'));
+      await markFailed(state, change(state, set.errors.map((e) => e.domainId)), set.errors.map((e) => e.message).join('\n'));
       throw new TaskFailure(`Nothing was changed on the server: ${set.errors.length} domain(s) cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
     }
     return { files: set.files, byDomain: set.byDomain };
@@ -78,7 +78,7 @@ async function desiredFiles(state: ServerRenderState, target: DeployScope): Prom
     return { files, byDomain: new Map([[domain.id, files.filter((f) => f.path !== UPSTREAMS_FILE).map((f) => f.path)]]) };
   } catch (err) {
     if (!(err instanceof ConfigRenderError)) throw err;
-    await markFailed(change(state, [domain.id]), err.message);
+    await markFailed(state, change(state, [domain.id]), err.message);
     throw new TaskFailure(`Nothing was changed on the server: ${err.message}`);
   }
 }
@@ -101,6 +101,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
     return await withServer(serverId, async (conn) => {
       mark('connect');
       const state = await loadServerRenderState(serverId);
+      mark('load');
       const pools = target.scope === 'server' ? state.input.upstreams : state.input.upstreams.filter((u) => state.domains.some((d) => d.id === target.domainId && d.upstreamId === u.id));
       const hosts = targetHostsToResolve(pools);
       state.input.resolved = await resolveOnServer(conn, hosts);
@@ -113,8 +114,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       mark('render');
       await ctx.progress(25);
       const remote = await remoteHashes(conn, state.layout.managedDir, target.scope === 'server' ? undefined : files.map((f) => f.path));
-      const manifest = await loadManifest(serverId, target.scope === 'server' ? undefined : files.map((f) => f.path));
-      const manifestHash = new Map(manifest.map((f) => [f.path, f.sha256]));
+      const manifestHash = target.scope === 'server' ? await loadManifestHashes(serverId) : new Map((await loadManifest(serverId, files.map((f) => f.path))).map((f) => [f.path, f.sha256]));
       const desiredPaths = new Set(files.map((f) => f.path));
       const uploads = files.filter((f) => remote.get(f.path) !== f.sha256);
       const removals = target.scope === 'server' ? [...remote.keys()].filter((p) => !desiredPaths.has(p)).sort() : [];
@@ -138,7 +138,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
           // The domains whose files changed (and, for a changed upstreams.conf, those waiting for a deploy).
           const pending = uploadedPaths.has(UPSTREAMS_FILE) ? state.domains.filter((d) => d.status === 'pending').map((d) => d.id) : [];
           const blamed = change(state, new Set([...changedDomains, ...pending, ...(target.scope === 'domain' ? [target.domainId] : [])]));
-          await markFailed(blamed, applied.message);
+          await markFailed(state, blamed, applied.message);
           const why =
             applied.stage === 'test'
               ? 'nginx -t rejected the new configuration. The previous files are back in place and Nginx keeps serving them.'
@@ -161,11 +161,11 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       mark('probe');
       const now = new Date();
       const toRecord = files.filter((f) => manifestHash.get(f.path) !== f.sha256);
-      const forget = target.scope === 'server' ? [...new Set([...removals, ...manifest.map((f) => f.path)])].filter((p) => !desiredPaths.has(p)) : [];
+      const forget = target.scope === 'server' ? [...new Set([...removals, ...manifestHash.keys()])].filter((p) => !desiredPaths.has(p)) : [];
       const deployedIds = target.scope === 'server' ? state.domains.filter((d) => d.status !== 'deployed' || changedDomains.includes(d.id)).map((d) => d.id) : [target.domainId];
       await atomically(async () => {
         await recordManifest(serverId, toRecord, forget, now);
-        await setDomainsStatus(change(state, deployedIds), 'deployed', { deployedAt: now });
+        await setDomainsStatus(change(state, deployedIds), 'deployed', { deployedAt: now, unchangedSince: state.loadedAt });
       });
       mark('record');
       await ctx.progress(100);

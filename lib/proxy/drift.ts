@@ -49,7 +49,7 @@ async function markDrift(serverId: string, paths: string[]): Promise<void> {
   const healed = domains.filter((d) => !touched.has(d.id) && d.status === 'drifted');
   if (!drifted.length && !healed.length) return;
   const message = `Changed on the server by hand: ${paths.slice(0, 10).join(', ')}${paths.length > 10 ? ', …' : ''}. The next deploy overwrites it.`;
-  const asChange = (d: DomainRow) => ({ id: d.id, serverId, updatedAt: d.updatedAt });
+  const asChange = (d: DomainRow) => ({ id: d.id, serverId });
   await atomically(async () => {
     await setDomainsStatus(drifted.map(asChange), 'drifted', { lastError: message });
     await setDomainsStatus(healed.map(asChange), 'deployed');

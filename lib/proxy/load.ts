@@ -65,6 +65,8 @@ export function certificateFiles(rows: CertificateRow[]): DeployFile[] {
 }
 
 export interface ServerRenderState {
+  /** Taken before reading: a domain whose updatedAt is later was edited after this render. */
+  loadedAt: Date;
   server: ServerRow;
   layout: ProxyLayout;
   domains: DomainRow[];
@@ -74,6 +76,7 @@ export interface ServerRenderState {
 
 /** Everything rendering needs for one server (resolved addresses are added by the caller). */
 export async function loadServerRenderState(serverId: string, resolved?: Record<string, string[]>): Promise<ServerRenderState> {
+  const loadedAt = new Date();
   const server = await getServerRow(serverId);
   const layout = proxyLayoutOf(server);
   const { db, t } = getDb();
@@ -89,6 +92,7 @@ export async function loadServerRenderState(serverId: string, resolved?: Record<
   const templates: Template[] = templateRows.map((r) => ({ id: r.id, name: r.name, kind: r.kind, body: r.body, builtin: r.builtin }));
   const certificates: CertificateFiles[] = certRows.filter(servable).map((c) => ({ id: c.id, certPath: certPaths(c.id).cert, keyPath: certPaths(c.id).key }));
   return {
+    loadedAt,
     server,
     layout,
     domains,

@@ -84,13 +84,15 @@ export async function applyOnServer(
   }
   let ran = false;
   let cleaned = false;
+  const started = performance.now();
   try {
-    // Staged files are 0600 whatever their final mode: the directory holds private keys too.
-    await inBatches(files, 32, (f) => conn.writeFile(`${staging}/files/${f.path}`, f.content, { mode: 0o600 }));
+    // The staging directory is 0700 (it holds private keys too); files get their final mode.
+    await inBatches(files, 64, (f) => conn.writeFile(`${staging}/files/${f.path}`, f.content, { mode: f.mode }));
     const list = files.map((f) => `${f.mode.toString(8).padStart(4, '0')} ${f.path}\n`).join('');
     await conn.writeFile(`${staging}/install.list`, list, { mode: 0o600 });
     await conn.writeFile(`${staging}/remove.list`, removals.map((p) => `${p}\n`).join(''), { mode: 0o600 });
     ran = true;
+    await log(`Staged ${files.length} file(s) in ${Math.round(performance.now() - started)} ms.`);
     const r = await conn.execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.mainConfig} ${layout.pidFile ?? ''} ${layout.command}`, {
       timeoutMs: 180_000,
     });

@@ -2,7 +2,7 @@
  * Domain status changes, each published as `domain.updated {domainId,status}` to whoever may see
  * the domain's server. Call inside the change's transaction (events go out after commit).
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, lte, ne } from 'drizzle-orm';
 import { getDb } from '@/lib/db';
 import { publish } from '@/lib/events/bus';
 
@@ -35,34 +35,30 @@ export async function markDomainsPending(where: { upstreamId?: string; templateI
 export interface StatusChange {
   id: string;
   serverId: string;
-  /** Only change the row if it was not edited since (the deploy rendered this version). */
-  updatedAt?: Date;
 }
 
 /**
- * Sets the deploy outcome of domains. A domain edited while its deploy ran keeps `pending`:
- * what was deployed is no longer what the database says.
+ * Sets the deploy outcome of domains, in batches. With `unchangedSince`, a domain edited after
+ * that moment (while its deploy ran) keeps `pending`: what was deployed is no longer what the
+ * database says.
  */
 export async function setDomainsStatus(
   changes: StatusChange[],
   status: DomainStatus,
-  opts: { lastError?: string | null; deployedAt?: Date } = {},
+  opts: { lastError?: string | null; deployedAt?: Date; unchangedSince?: Date } = {},
 ): Promise<string[]> {
   const { db, t } = getDb();
+  const serverOf = new Map(changes.map((c) => [c.id, c.serverId]));
+  const ids = [...serverOf.keys()];
   const changed: string[] = [];
-  for (const c of changes) {
+  for (let i = 0; i < ids.length; i += 500) {
     const rows = await db
       .update(t.domains)
-      .set({
-        status,
-        lastError: opts.lastError ?? null,
-        ...(opts.deployedAt && { deployedAt: opts.deployedAt }),
-      })
-      .where(and(eq(t.domains.id, c.id), c.updatedAt ? eq(t.domains.updatedAt, c.updatedAt) : undefined))
+      .set({ status, lastError: opts.lastError ?? null, ...(opts.deployedAt && { deployedAt: opts.deployedAt }) })
+      .where(and(inArray(t.domains.id, ids.slice(i, i + 500)), opts.unchangedSince ? lte(t.domains.updatedAt, opts.unchangedSince) : undefined))
       .returning({ id: t.domains.id });
-    if (rows.length === 0) continue;
-    changed.push(c.id);
-    await publishDomainStatus({ id: c.id, serverId: c.serverId, status });
+    changed.push(...rows.map((r) => r.id));
   }
+  for (const id of changed) await publishDomainStatus({ id, serverId: serverOf.get(id)!, status });
   return changed;
 }

@@ -4,6 +4,7 @@
  */
 const all: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation')).run(),
+  proxy: async () => (await import('./proxy')).run(),
 };
 
 async function main() {
