@@ -4,6 +4,7 @@
  */
 const all: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation')).run(),
+  servers: async () => (await import('./servers')).run(),
   proxy: async () => (await import('./proxy')).run(),
 };
 
