@@ -67,6 +67,21 @@ export async function publish(input: PublishInput): Promise<GatehouseEvent> {
   return event;
 }
 
+/**
+ * Several events in one multi-row insert (ids ascend in input order), each delivered after commit
+ * like `publish`. For producers with a burst per cycle, e.g. one `metrics` event per polled server.
+ */
+export async function publishMany(inputs: readonly PublishInput[]): Promise<GatehouseEvent[]> {
+  if (!inputs.length) return [];
+  const { db, t } = getDb();
+  const at = new Date();
+  const rows = inputs.map((input) => ({ at, type: input.type, data: clip(input.data), serverId: input.serverId ?? null, userId: input.userId ?? null, everyone: input.everyone ?? false }));
+  const ids = (await db.insert(t.events).values(rows).returning({ id: t.events.id })).map((r) => Number(r.id)).sort((a, b) => a - b);
+  const events = rows.map((r, i) => ({ ...r, id: ids[i], at: at.toISOString() }));
+  afterCommit(() => events.forEach(deliver));
+  return events;
+}
+
 function deliver(event: GatehouseEvent) {
   const { pg, dialect } = rawDb();
   if (dialect === 'postgres' && pg) {

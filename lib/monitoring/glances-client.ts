@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import { basicAuth, createGlancesAgents, getText, GlancesError, type HttpLimits } from './glances-http';
 import { parseUptime, readFs, readLoad, readNetwork, readQuicklook, readSystem, type DiskUsage } from './glances-shapes';
 
@@ -65,6 +66,9 @@ export class GlancesClient {
   private readonly limits: HttpLimits;
   private readonly agents: { http: http.Agent; https: http.Agent };
   private readonly versions = new Map<string, GlancesApiVersion>();
+  /** Parsed request targets by credentials, base URL and path: a poll reuses them instead of
+   * parsing URLs and encoding the Authorization header for every request. */
+  private readonly resolved = new Map<string, Resolved>();
 
   constructor(options: GlancesClientOptions = {}) {
     const { timeoutMs, connectTimeoutMs, maxBytes } = options;
@@ -175,10 +179,23 @@ export class GlancesClient {
   }
 
   private get(target: GlancesTarget, path: string, signal?: AbortSignal) {
-    const { url, authorization } = resolve(target, path);
-    const agent = url.protocol === 'https:' ? this.agents.https : this.agents.http;
-    return getText({ ...this.limits, url, agent, authorization, signal });
+    const key = `${target.username ?? ''}\n${target.password ?? ''}\n${target.baseUrl}\n${path}`;
+    let r = this.resolved.get(key);
+    if (!r) {
+      const { url, authorization } = resolve(target, path);
+      r = { url, authorization, options: urlToHttpOptions(url) };
+      if (this.resolved.size >= 50_000) this.resolved.clear(); // bound: URLs and passwords change
+      this.resolved.set(key, r);
+    }
+    const agent = r.url.protocol === 'https:' ? this.agents.https : this.agents.http;
+    return getText({ ...this.limits, url: r.url, options: r.options, agent, authorization: r.authorization, signal });
   }
+}
+
+interface Resolved {
+  url: URL;
+  authorization?: string;
+  options: http.RequestOptions;
 }
 
 function resolve(target: GlancesTarget, path: string): { url: URL; authorization?: string } {

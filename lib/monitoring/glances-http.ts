@@ -36,6 +36,8 @@ export interface HttpAnswer {
 
 interface RequestInput extends HttpLimits {
   url: URL;
+  /** urlToHttpOptions(url), when the caller has it cached (it is parsed once per URL, not per poll). */
+  options?: http.RequestOptions;
   agent: http.Agent;
   authorization?: string;
   signal?: AbortSignal;
@@ -72,13 +74,13 @@ export async function getText(input: RequestInput): Promise<HttpAnswer> {
 /** The server closed a kept-alive socket just as we reused it: nothing was processed, retry. */
 class StaleSocket extends Error {}
 
-function getOnce({ url, agent, authorization, signal, timeoutMs, connectTimeoutMs, maxBytes }: RequestInput) {
+function getOnce({ url, options, agent, authorization, signal, timeoutMs, connectTimeoutMs, maxBytes }: RequestInput) {
   return new Promise<HttpAnswer>((resolve, reject) => {
     if (signal?.aborted) return reject(timeoutError('aborted before start'));
     const headers: Record<string, string> = { ...HEADERS };
     if (authorization) headers.Authorization = authorization;
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request({ ...urlToHttpOptions(url), method: 'GET', agent, headers });
+    const req = mod.request({ ...(options ?? urlToHttpOptions(url)), method: 'GET', agent, headers });
     let done = false;
     let connectTimer: NodeJS.Timeout | undefined;
     const totalTimer = setTimeout(() => fail(timeoutError(`no complete answer within ${timeoutMs} ms`)), timeoutMs);

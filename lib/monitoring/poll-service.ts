@@ -109,9 +109,9 @@ export async function runMonitoringCycle(options: CycleOptions = {}): Promise<Cy
       return client.poll(target, { signal: ctx.signal });
     },
     onSample: (s, sample) =>
-      writer.add({ serverId: s.id, storedApiVersion: s.glancesApiVersion, sample, health: nextStatus(healthOf(s), true, thresholds) }),
+      writer.add({ serverId: s.id, sample, health: nextStatus(healthOf(s), true, thresholds) }),
     onError: (s, err) =>
-      writer.add({ serverId: s.id, storedApiVersion: s.glancesApiVersion, error: safeMessage(err), health: nextStatus(healthOf(s), false, thresholds) }),
+      writer.add({ serverId: s.id, error: safeMessage(err), health: nextStatus(healthOf(s), false, thresholds) }),
   });
   await writer.close();
   st.lastStats = stats;

@@ -1,6 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
-import { publish } from '../events/bus';
+import { publishMany, type PublishInput } from '../events/bus';
 import type { GlancesSample } from './glances-client';
 import type { HealthState } from './health-state';
 
@@ -14,8 +14,6 @@ import type { HealthState } from './health-state';
 
 export interface PollOutcome {
   serverId: string;
-  /** The API version stored with the server when the cycle started. */
-  storedApiVersion: number | null;
   health: HealthState & { changed: boolean };
   sample?: GlancesSample;
   /** Safe text for users (GlancesError.message): never an address or a raw library error. */
@@ -83,26 +81,36 @@ export async function writeOutcomes(batch: readonly PollOutcome[]): Promise<void
     );
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insert(t.metricSamples).values(rows.slice(i, i + INSERT_CHUNK));
 
+    // Prepared once per batch (inside the transaction, so PostgreSQL runs them on its connection):
+    // building the same UPDATE with the query builder for every server costs 4× the CPU.
+    const p = (name: string) => sql.placeholder(name);
+    const counters = { status: p('status'), consecutiveFailures: p('failures'), consecutiveSuccesses: p('successes') };
+    const polled = db
+      .update(t.servers)
+      .set({ ...counters, glancesApiVersion: p('version'), lastSample: p('sample'), lastSeenAt: p('at'), lastError: null } as never)
+      .where(eq(t.servers.id, p('id')))
+      .prepare();
+    const failed = db.update(t.servers).set({ ...counters, lastError: p('error') } as never).where(eq(t.servers.id, p('id'))).prepare();
+
+    const events: PublishInput[] = [];
     for (const o of live) {
-      const counters = { status: o.health.status, consecutiveFailures: o.health.failures, consecutiveSuccesses: o.health.successes };
+      const state = { id: o.serverId, status: o.health.status, failures: o.health.failures, successes: o.health.successes };
       if (o.sample) {
         const last = toLastSample(o.sample);
-        const version = o.sample.apiVersion !== o.storedApiVersion ? { glancesApiVersion: o.sample.apiVersion } : {};
-        await db
-          .update(t.servers)
-          .set({ ...counters, ...version, lastSample: last as unknown as Record<string, unknown>, lastSeenAt: o.sample.at, lastError: null })
-          .where(eq(t.servers.id, o.serverId));
-        await publish({
+        await polled.execute({ ...state, version: o.sample.apiVersion, sample: last, at: o.sample.at });
+        events.push({
           type: 'metrics',
           serverId: o.serverId,
           // CONTRACT.md's fields, plus load5/load15 so a grid can show all three without a refetch.
           data: { serverId: o.serverId, at: last.at, cpu: last.cpu, memory: last.memory, disk: last.disk, load1: last.load1, load5: last.load5, load15: last.load15 },
         });
       } else {
-        await db.update(t.servers).set({ ...counters, lastError: o.error ?? 'Polling failed.' }).where(eq(t.servers.id, o.serverId));
+        await failed.execute({ ...state, error: o.error ?? 'Polling failed.' });
       }
-      if (o.health.changed) await publish({ type: 'server.status', serverId: o.serverId, data: { serverId: o.serverId, status: o.health.status } });
+      if (o.health.changed) events.push({ type: 'server.status', serverId: o.serverId, data: { serverId: o.serverId, status: o.health.status } });
     }
+    // Chunked like the samples: 7 columns an event row.
+    for (let i = 0; i < events.length; i += INSERT_CHUNK) await publishMany(events.slice(i, i + INSERT_CHUNK));
   });
 }
 

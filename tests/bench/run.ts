@@ -6,6 +6,7 @@ const all: Record<string, () => Promise<void>> = {
   foundation: async () => (await import('./foundation')).run(),
   servers: async () => (await import('./servers')).run(),
   proxy: async () => (await import('./proxy')).run(),
+  monitoring: async () => (await import('./monitoring')).run(),
 };
 
 async function main() {
