@@ -39,7 +39,7 @@ interface AdminActions {
  */
 export function CertificateTable({ initial, actions }: { initial: CertificateDto[]; actions?: AdminActions }) {
   const { data, mutate } = useSWR<{ items: CertificateDto[] }>(CERTIFICATES_URL, fetchJson, { fallbackData: { items: initial } });
-  useLiveEvents(['certificate.updated', 'certificate.deleted', 'domain.updated'], () => void mutate());
+  useLiveEvents(['certificate.updated', 'certificate.deleted', 'domain.updated'], () => void mutate(), () => void mutate());
   const items = sortCertificates(data?.items ?? initial);
 
   if (items.length === 0) {
@@ -72,7 +72,7 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
           const first = c.names[0] ?? '(no name)';
           return (
             <Tr key={c.id}>
-              <Td primary className="whitespace-normal">
+              <Td primary>
                 <div className="font-medium">{first}</div>
                 {c.names.length > 1 && (
                   <div className="max-w-xs truncate text-xs font-normal text-zinc-500 dark:text-zinc-400" title={c.names.slice(1).join(', ')}>
@@ -88,11 +88,14 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
                   <Time iso={c.notAfter} format="date" empty="—" />
                 </div>
               </Td>
-              <Td>{c.issuer ?? <span className="text-zinc-400">—</span>}</Td>
+              <Td>
+                {/* Cells do not wrap (Td); long issuer names do. */}
+                <div className="max-w-[12rem] min-w-[8rem] whitespace-normal">{c.issuer ?? <span className="text-zinc-400">—</span>}</div>
+              </Td>
               <Td>
                 <Badge tone={c.source === 'acme' ? 'violet' : 'neutral'}>{c.source === 'acme' ? 'ACME' : 'custom'}</Badge>
               </Td>
-              <Td className="whitespace-normal">
+              <Td>
                 {c.domains.length ? (
                   <ul className="space-y-0.5">
                     {c.domains.map((d) => (
@@ -103,9 +106,9 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
                   <span className="text-zinc-400 dark:text-zinc-500">no domain</span>
                 )}
               </Td>
-              <Td className="whitespace-normal">
+              <Td>
                 <StatusPill status={c.status} />
-                {c.lastError && <p className="mt-1 max-w-xs text-xs text-red-700 dark:text-red-400">{c.lastError}</p>}
+                {c.lastError && <p className="mt-1 max-w-[16rem] min-w-[12rem] text-xs whitespace-normal text-red-700 dark:text-red-400">{c.lastError}</p>}
               </Td>
               {actions && (
                 <Td className="text-right">

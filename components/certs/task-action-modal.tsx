@@ -54,7 +54,7 @@ function Body({ action, submitLabel, hidden, fieldNames, children, onFinished, o
         <TaskLog taskId={taskId} onFinished={() => onFinished?.()} />
         <ModalFooter>
           <Button onClick={onClose} data-autofocus>
-            Close
+            Done
           </Button>
         </ModalFooter>
       </div>

@@ -1,5 +1,6 @@
 'use client';
 
+import { useEffect, useRef } from 'react';
 import useSWR from 'swr';
 import { StatusPill } from '@/components/ui/badge';
 import { cx } from '@/components/ui/cx';
@@ -37,10 +38,27 @@ export function TaskLog({ taskId, onFinished }: { taskId: string; onFinished?: (
       void task.mutate();
       onFinished?.(status);
     }
+  }, () => {
+    void logs.mutate();
+    void task.mutate();
   });
+
+  // Read once more after subscribing: whatever happened between the first fetch and the
+  // subscription (a fast task may have finished) is then in what we show.
+  useEffect(() => {
+    void logs.mutate();
+    void task.mutate();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [taskId]);
 
   const t = task.data;
   const lines = logs.data?.lines ?? [];
+  // Follow the newest line like a terminal, unless the reader scrolled up to read.
+  const box = useRef<HTMLDivElement>(null);
+  const pinned = useRef(true);
+  useEffect(() => {
+    if (pinned.current && box.current) box.current.scrollTop = box.current.scrollHeight;
+  }, [lines.length]);
   return (
     <div className="space-y-3">
       <div className="flex items-center gap-3">
@@ -59,6 +77,11 @@ export function TaskLog({ taskId, onFinished }: { taskId: string; onFinished?: (
         )}
       </div>
       <div
+        ref={box}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
         role="log"
         aria-live="polite"
         aria-label="Task log"

@@ -79,7 +79,10 @@ export async function openAcmeSession(): Promise<AcmeSession> {
   const key = await accountKey();
   // Validation normally completes within seconds; poll soon, then back off (max ~2 minutes).
   const client = new acme.Client({ directoryUrl: settings.directoryUrl, accountKey: key.pem, backoffAttempts: 14, backoffMin: 1000, backoffMax: 10_000 });
-  await client.createAccount({ termsOfServiceAgreed: true, ...(settings.email && { contact: [`mailto:${settings.email}`] }) });
+  // Always with `contact` (empty without an e-mail): for an account that exists already
+  // acme-client turns this into an update, and an update carrying only termsOfServiceAgreed is
+  // refused by CAs as "empty" (pebble: malformed).
+  await client.createAccount({ termsOfServiceAgreed: true, contact: settings.email ? [`mailto:${settings.email}`] : [] });
   return { client, directoryUrl: settings.directoryUrl, email: settings.email, accountCreated: key.created };
 }
 

@@ -12,7 +12,7 @@ import { publish } from '../events/bus';
 import { getServerRow, secretsOf, withServer } from '../servers/connection';
 import { nginxLayoutOf } from '../servers/layout';
 import { cmd } from '../ssh/quote';
-import { registerTaskHandler, TaskFailure, type TaskContext } from '../tasks/runner';
+import { isTaskFailure, registerTaskHandler, TaskFailure, type TaskContext } from '../tasks/runner';
 import { caLabel, createKeyAndCsr, openAcmeSession, withProblemScope } from './acme-client';
 import { explainFailure, scrubDetail, type AcmeStep } from './acme-problems';
 import { certificateFacts, splitFullChain } from './pem';
@@ -132,7 +132,7 @@ async function issue(ctx: TaskContext): Promise<Record<string, unknown>> {
         try {
           await deployForCertificate(ctx, domain.serverId, domain.id, [0, 9]);
         } catch (err) {
-          return fail(`The domain could not be deployed, so its Nginx cannot answer the challenge: ${err instanceof TaskFailure ? err.message : 'the deploy failed'}`);
+          return fail(`The domain could not be deployed, so its Nginx cannot answer the challenge: ${isTaskFailure(err) ? err.message : 'the deploy failed'}`);
         }
       }
       step = 'account';
@@ -190,16 +190,19 @@ async function issue(ctx: TaskContext): Promise<Record<string, unknown>> {
       try {
         await deployForCertificate(ctx, domain.serverId, domain.id);
       } catch (err) {
-        const why = err instanceof TaskFailure ? err.message : 'the deploy failed';
+        const why = isTaskFailure(err) ? err.message : 'the deploy failed';
         throw new TaskFailure(`The certificate was issued and stored, but deploying it failed: ${why}`);
       }
       await ctx.log('Deploy: Nginx reloaded; the new certificate is being served.');
       return { certificateId: row.id, fingerprint: facts.fingerprint, notAfter: facts.notAfter.toISOString() };
     } catch (err) {
       if (written.length) await removeChallenges(domain.serverId, written).catch(() => undefined);
-      if (err instanceof RecordedFailure || (err instanceof TaskFailure && step === 'deploy')) throw err;
-      const message = err instanceof TaskFailure ? err.message : explainFailure(err, { step, names, httpPort: layout.httpPort, problem: slot.problem });
-      if (!(err instanceof TaskFailure) && !slot.problem) await ctx.log(`Detail: ${scrubDetail(String((err as Error)?.message ?? err))}`, 'stderr');
+      if (err instanceof RecordedFailure || (isTaskFailure(err) && step === 'deploy')) throw err;
+      const message = isTaskFailure(err) ? err.message : explainFailure(err, { step, names, httpPort: layout.httpPort, problem: slot.problem });
+      if (!isTaskFailure(err)) {
+        const said = slot.problem ? `the CA said (${slot.problem.type.split(':').pop()}): ${slot.problem.detail ?? ''}` : String((err as Error)?.message ?? err);
+        if (!(step === 'validation' && slot.problem)) await ctx.log(`Detail: ${scrubDetail(said)}`, 'stderr');
+      }
       return fail(message);
     }
   });

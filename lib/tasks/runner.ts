@@ -20,7 +20,14 @@ export interface TaskContext {
 export type TaskHandler = (ctx: TaskContext) => Promise<Record<string, unknown> | void>;
 
 /** A failure whose message is written for the user (anything else is reported generically). */
-export class TaskFailure extends Error {}
+export class TaskFailure extends Error {
+  // Next bundles lib/ into more than one chunk (instrumentation, route handlers, server actions),
+  // so the runner that catches may hold another copy of this class than the handler that threw:
+  // it recognises the failure by this mark rather than by instanceof.
+  readonly isTaskFailure = true;
+}
+
+export const isTaskFailure = (err: unknown): err is TaskFailure => err instanceof TaskFailure || (err as { isTaskFailure?: unknown } | null)?.isTaskFailure === true;
 
 const g = globalThis as unknown as {
   __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; wake?: () => void; instanceId: string; draining?: Promise<void> };
@@ -76,8 +83,8 @@ async function runTask(task: TaskRow): Promise<void> {
     result = (await handler(ctx)) ?? null;
   } catch (err) {
     status = 'failed';
-    error = err instanceof TaskFailure ? redact.apply(err.message) : 'The task failed unexpectedly; see the server log.';
-    if (!(err instanceof TaskFailure)) console.error(`[gatehouse] task ${task.kind} ${task.id} crashed:`, redact.apply(String((err as Error)?.stack ?? err)));
+    error = isTaskFailure(err) ? redact.apply(err.message) : 'The task failed unexpectedly; see the server log.';
+    if (!isTaskFailure(err)) console.error(`[gatehouse] task ${task.kind} ${task.id} crashed:`, redact.apply(String((err as Error)?.stack ?? err)));
     await ctx.log(`Failed: ${error}`, 'stderr').catch(() => {});
   } finally {
     clearInterval(heartbeat);

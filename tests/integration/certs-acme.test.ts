@@ -84,7 +84,9 @@ describe.skipIf(!enabled)('certificates through ACME (pebble, knot, nginx, sshd)
       // No reuse of earlier validations: every order is validated again through Nginx.
       pebble = await startPebble({ dnsServer: dns.server, httpPort: nginx.port, env: { PEBBLE_AUTHZREUSE: '0' } });
       acme.axios.defaults.httpsAgent = new https.Agent({ ca: pebble.caCertPem });
-      tdb = await openTestDb(dialect, { ACME_DIRECTORY_URL: pebble.directoryUrl, ACME_EMAIL: 'ops@example.test' });
+      // With a contact e-mail on one dialect and without on the other: the account is found
+      // again on every issuance after the first, and both kinds of account update must work.
+      tdb = await openTestDb(dialect, { ACME_DIRECTORY_URL: pebble.directoryUrl, ...(dialect === 'sqlite' && { ACME_EMAIL: 'ops@example.test' }) });
       s = await seedUsers();
       const root = sshd.user('root');
       const nginxLayout = { managedDir: path.join(nginx.prefix, 'gatehouse'), mainConfig: nginx.confFile, command: nginx.wrapper, pidFile: nginx.pidFile, httpPort: nginx.port, httpsPort };

@@ -14,7 +14,8 @@ export const uploadCertificateAction = formAction(
     const r = await createCertificate(actor, { ...data, source: 'custom' });
     if (r.kind !== 'custom') return;
     const attached = r.certificate.domains.map((d) => d.fqdn);
-    return attached.length ? `Uploaded; ${attached.join(', ')} now serve it (deploying).` : `Uploaded the certificate for ${r.certificate.names[0] ?? 'its names'}.`;
+    if (attached.length === 0) return `Uploaded the certificate for ${r.certificate.names[0] ?? 'its names'}.`;
+    return `Uploaded; ${attached.join(', ')} ${attached.length === 1 ? 'serves' : 'serve'} it once deployed.`;
   },
   options,
 );
