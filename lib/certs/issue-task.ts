@@ -121,6 +121,8 @@ async function issue(ctx: TaskContext): Promise<Record<string, unknown>> {
   for (const s of secretsOf(server)) ctx.addSecret(s);
   const layout = nginxLayoutOf(server);
   const names = domainNames(domain);
+  const wildcards = names.filter((name) => name.startsWith('*.'));
+  if (wildcards.length) return fail(`HTTP-01 validation cannot prove wildcard names (${wildcards.join(', ')}). Remove the wildcard alias or upload a custom certificate for it.`);
   let step: AcmeStep = 'deploy';
   const written: string[] = [];
 

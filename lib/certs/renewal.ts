@@ -1,6 +1,6 @@
 /**
  * Renewal and expiry. The job looks every hour; an ACME certificate is renewed once it is inside
- * RENEW_WITHIN_DAYS of expiry. A failed renewal is retried with backoff (1 h, 2 h, 4 h, … capped
+ * RENEW_WITHIN_DAYS of expiry, or as soon as its domain has a name it does not cover. A failed renewal is retried with backoff (1 h, 2 h, 4 h, … capped
  * at 24 h, counted by renewAttempts and timed from the record's updatedAt) until it succeeds or
  * the certificate expires; each failure publishes `certificate.renewal_failed`.
  */
@@ -9,7 +9,8 @@ import { getDb } from '../db';
 import { systemActor } from '../auth/actor';
 import { AppError } from '../errors';
 import { publish } from '../events/bus';
-import { renewCertificate } from './service';
+import { domainNames, renewCertificate } from './service';
+import { uncoveredNames } from './pem';
 import { daysLeft, type CertificateRow } from './store';
 
 export const RENEW_WITHIN_DAYS = 30;
@@ -22,10 +23,18 @@ export function retryDelayMs(attempts: number): number {
   return Math.min(24 * HOUR_MS, HOUR_MS * 2 ** (attempts - 1));
 }
 
-/** Is this certificate due for a renewal attempt now? */
-export function renewalDue(row: Pick<CertificateRow, 'source' | 'notAfter' | 'renewAttempts' | 'updatedAt' | 'certificatePem' | 'domainId'>, now = new Date()): boolean {
+/**
+ * Is this certificate due for a renewal attempt now? Inside the renewal window, or at once when
+ * its domain gained a name the certificate does not cover (`domainNames`: the domain's names now).
+ */
+export function renewalDue(
+  row: Pick<CertificateRow, 'source' | 'notAfter' | 'renewAttempts' | 'updatedAt' | 'certificatePem' | 'domainId' | 'names'>,
+  now = new Date(),
+  domainNames?: string[],
+): boolean {
   if (row.source !== 'acme' || !row.notAfter || !row.certificatePem || !row.domainId) return false;
-  if (row.notAfter.getTime() - now.getTime() > RENEW_WITHIN_DAYS * DAY_MS) return false;
+  const namesChanged = domainNames !== undefined && uncoveredNames(domainNames, row.names).length > 0;
+  if (!namesChanged && row.notAfter.getTime() - now.getTime() > RENEW_WITHIN_DAYS * DAY_MS) return false;
   return now.getTime() - row.updatedAt.getTime() >= retryDelayMs(row.renewAttempts);
 }
 
@@ -44,14 +53,18 @@ export async function markExpired(now = new Date()): Promise<number> {
 /** One pass of the renewal job: queue a renewal task for each due ACME certificate. */
 export async function runRenewalJob(now = new Date()): Promise<{ queued: string[] }> {
   const { db, t } = getDb();
-  const horizon = new Date(now.getTime() + RENEW_WITHIN_DAYS * DAY_MS);
   const candidates = await db
     .select()
     .from(t.certificates)
-    .where(and(eq(t.certificates.source, 'acme'), isNotNull(t.certificates.certificatePem), lte(t.certificates.notAfter, horizon)))
+    .where(and(eq(t.certificates.source, 'acme'), isNotNull(t.certificates.certificatePem), isNotNull(t.certificates.domainId)))
     .orderBy(asc(t.certificates.notAfter));
+  const domainIds = [...new Set(candidates.map((c) => c.domainId!))];
+  const domains = domainIds.length
+    ? await db.select({ id: t.domains.id, fqdn: t.domains.fqdn, aliases: t.domains.aliases }).from(t.domains).where(inArray(t.domains.id, domainIds))
+    : [];
+  const namesOf = new Map(domains.map((d) => [d.id, domainNames(d)]));
   const queued: string[] = [];
-  for (const row of candidates.filter((r) => renewalDue(r, now))) {
+  for (const row of candidates.filter((r) => renewalDue(r, now, namesOf.get(r.domainId!)))) {
     try {
       await renewCertificate(systemActor, row.id);
       queued.push(row.id);

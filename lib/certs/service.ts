@@ -44,11 +44,13 @@ export async function getCertificate(actor: Actor, id: string): Promise<Certific
 /**
  * For the proxy feature when a domain is pointed at a certificate (PATCH /domains): the
  * certificate must exist, hold a certificate, and cover the domain's names. Field errors name
- * `ssl.certificateId`.
+ * `ssl.certificateId`. A domain's own ACME certificate is exempt: when its names change, the
+ * renewal job issues it again for the new names (renewal.ts).
  */
-export async function assertCertificateCoversDomain(certificateId: string, domain: { fqdn: string; aliases: string[] }): Promise<void> {
+export async function assertCertificateCoversDomain(certificateId: string, domain: { id?: string; fqdn: string; aliases: string[] }): Promise<void> {
   const row = await findCertificate(certificateId);
   if (!row) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
+  if (row.source === 'acme' && domain.id && row.domainId === domain.id) return;
   if (!row.certificatePem) throw ValidationError.field('ssl.certificateId', 'This certificate has not been issued yet.');
   const missing = uncoveredNames(domainNames(domain), row.names);
   if (missing.length) throw ValidationError.field('ssl.certificateId', coverageMessage(missing, row.names));

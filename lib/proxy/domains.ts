@@ -116,7 +116,7 @@ async function checkReferences(data: DomainInput, current?: DomainRow): Promise<
   if (data.ssl.certificateId && (!current || current.certificateId !== data.ssl.certificateId || current.fqdn !== data.fqdn || String(current.aliases) !== String(data.aliases))) {
     // The certificates feature owns the rule: it exists, is issued, and covers every name.
     const { assertCertificateCoversDomain } = await import('@/lib/certs/service');
-    await assertCertificateCoversDomain(data.ssl.certificateId, { fqdn: data.fqdn, aliases: data.aliases });
+    await assertCertificateCoversDomain(data.ssl.certificateId, { id: current?.id, fqdn: data.fqdn, aliases: data.aliases });
   }
   // One name, one domain: a second server block with the same name would be ignored by Nginx.
   const [taken] = await db.select({ fqdn: t.domains.fqdn }).from(t.domains).where(and(inArray(t.domains.fqdn, names), selfId ? ne(t.domains.id, selfId) : undefined)).limit(1);

@@ -31,7 +31,12 @@ import { runRenewalJob } from '@/lib/certs/renewal';
 const enabled = requireBinary('pebble', 'openssl', 'knotd', 'nginx', 'sshd', 'ssh-keygen');
 const URL_OR_IP = /[a-z]+:\/\/|\b\d{1,3}(\.\d{1,3}){3}\b/;
 
-const names = (dialect: string) => ({ app: `app-${dialect}.example.test`, www: `www.app-${dialect}.example.test`, flaky: `flaky-${dialect}.example.test` });
+const names = (dialect: string) => ({
+  app: `app-${dialect}.example.test`,
+  www: `www.app-${dialect}.example.test`,
+  api: `api.app-${dialect}.example.test`,
+  flaky: `flaky-${dialect}.example.test`,
+});
 const records = (skip: string[] = []): DnsRecord[] =>
   dialects
     .flatMap((d) => Object.values(names(d)))
@@ -180,6 +185,16 @@ describe.skipIf(!enabled)('certificates through ACME (pebble, knot, nginx, sshd)
       const third = await served(httpsPort, n.app, pebble.rootCaPem);
       expect(third.fingerprint256).not.toBe(second.fingerprint256);
       expect((await runRenewalJob()).queued).toEqual([]);
+
+      // A new alias on the domain: accepted (its own ACME certificate), re-issued by the job at once.
+      const patched = await api('PATCH', `/api/v1/domains/${domainId}`, { token: s.adminToken, body: { aliases: [n.www, n.api] } });
+      expect(patched.status, patched.text).toBe(200);
+      expect((await runRenewalJob()).queued).toEqual([certificateId]);
+      const [aliasTask] = await db.select().from(t.tasks).where(and(eq(t.tasks.kind, 'certificate.issue'), eq(t.tasks.domainId, domainId))).orderBy(desc(t.tasks.id)).limit(1);
+      const reissued = await runTask(aliasTask.id);
+      expect(reissued.task.status, `${reissued.task.error}\n${reissued.log}`).toBe('succeeded');
+      expect((await api('GET', `/api/v1/certificates/${certificateId}`, { token: s.adminToken })).body.names).toEqual([n.app, n.www, n.api]);
+      expect((await served(httpsPort, n.api, pebble.rootCaPem)).checkHost(n.api)).toBe(n.api);
     });
 
     it('explains a failed validation in plain words, retries renewals with backoff and keeps serving the old certificate', async () => {

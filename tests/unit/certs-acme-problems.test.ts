@@ -57,6 +57,7 @@ describe('renewal timing', () => {
     updatedAt: new Date(now.getTime() - 60_000),
     certificatePem: 'pem',
     domainId: 'd1',
+    names: ['app.example.com'],
     ...over,
   });
 
@@ -66,6 +67,14 @@ describe('renewal timing', () => {
     expect(renewalDue(row({ source: 'custom' }), now)).toBe(false);
     expect(renewalDue(row({ certificatePem: null }), now)).toBe(false);
     expect(renewalDue(row({ notAfter: new Date(now.getTime() - day) }), now)).toBe(true);
+  });
+
+  it('re-issues at once when the domain gained a name the certificate does not cover', () => {
+    const far = { notAfter: new Date(now.getTime() + 80 * day) };
+    expect(renewalDue(row(far), now, ['app.example.com'])).toBe(false);
+    expect(renewalDue(row(far), now, ['app.example.com', 'www.app.example.com'])).toBe(true);
+    expect(renewalDue(row({ ...far, names: ['app.example.com', '*.app.example.com'] }), now, ['app.example.com', 'www.app.example.com'])).toBe(false);
+    expect(renewalDue(row({ ...far, renewAttempts: 3 }), now, ['new.example.com'])).toBe(false);
   });
 
   it('backs off after failures: 1 h, doubling, at most a day', () => {
