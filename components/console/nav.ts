@@ -15,6 +15,9 @@ export interface NavItem {
 export const navItems: NavItem[] = [
   { href: '/', label: 'Dashboard', icon: 'dashboard' },
   { href: '/servers', label: 'Servers', icon: 'server' },
+  { href: '/domains', label: 'Domains', icon: 'globe' },
+  { href: '/upstreams', label: 'Upstreams', icon: 'layers' },
+  { href: '/templates', label: 'Templates', icon: 'file', adminOnly: true },
   { href: '/certificates', label: 'Certificates', icon: 'shield' },
   { href: '/tasks', label: 'Tasks', icon: 'check' },
   { href: '/users', label: 'Users', icon: 'users', adminOnly: true },

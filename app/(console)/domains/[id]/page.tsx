@@ -1,0 +1,128 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireActor } from '@/lib/auth/session';
+import { AppError, NotFoundError } from '@/lib/errors';
+import { getDomain } from '@/lib/proxy/domains';
+import { getDomainConfig } from '@/lib/proxy/server-config';
+import { proxyChoices } from '@/lib/proxy/console-data';
+import { StatusPill } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { ModalForm } from '@/components/ui/modal-form';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { Time } from '@/components/ui/time';
+import { DeployButton } from '@/components/proxy/deploy-button';
+import { DiffView, FileList } from '@/components/proxy/diff-view';
+import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields';
+import { RefreshOn } from '@/components/proxy/refresh-on';
+import { deployDomainAction, updateDomainAction } from '../actions';
+
+export const metadata: Metadata = { title: 'Domain' };
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">{label}</dt>
+      <dd className="mt-1 text-sm break-words">{children}</dd>
+    </div>
+  );
+}
+
+export default async function DomainPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireActor();
+  const admin = actor.role === 'admin';
+  const { id } = await params;
+  const domain = await getDomain(actor, id).catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  const [choices, config] = await Promise.all([
+    proxyChoices(actor),
+    getDomainConfig(actor, id).catch((err) => {
+      if (err instanceof AppError && err.status === 422) return { error: err.message };
+      throw err;
+    }),
+  ]);
+  const server = choices.servers.find((s) => s.id === domain.serverId);
+  const upstream = choices.upstreams.find((u) => u.id === domain.upstreamId);
+  const template = domain.templateId ? (choices.templates.find((t) => t.id === domain.templateId)?.name ?? domain.templateId) : 'Built-in';
+  return (
+    <>
+      <RefreshOn types={['domain.updated']} field="domainId" value={domain.id} />
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <Link href="/domains" className="hover:underline">
+          Domains
+        </Link>
+        {server && (
+          <>
+            {' / '}
+            <Link href={`/domains/servers/${server.id}`} className="hover:underline">
+              {server.name}
+            </Link>
+          </>
+        )}
+      </nav>
+      <PageHeader
+        title={domain.fqdn}
+        description={<StatusPill status={domain.status} />}
+        actions={
+          admin && (
+            <>
+              <ModalForm action={updateDomainAction} title={`Edit ${domain.fqdn}`} trigger="Edit" hidden={{ id: domain.id }} size="lg" fieldNames={domainFieldNames}>
+                <DomainFields domain={domain} choices={choices} />
+              </ModalForm>
+              <DeployButton action={deployDomainAction} hidden={{ id: domain.id }} title={`Deploying ${domain.fqdn}`} variant="primary" size="md">
+                Deploy this domain
+              </DeployButton>
+            </>
+          )
+        }
+      />
+      <div className="space-y-6">
+        {domain.lastError && (domain.status === 'failed' || domain.status === 'drifted') && (
+          <Notice tone={domain.status === 'failed' ? 'error' : 'warning'} title={domain.status === 'failed' ? 'The last deploy failed' : 'Changed on the server by hand'}>
+            <pre className="font-mono text-xs whitespace-pre-wrap">{domain.lastError}</pre>
+          </Notice>
+        )}
+        <Card title="Settings">
+          <dl className="grid gap-4 sm:grid-cols-3">
+            <Fact label="Server">{server?.name ?? '—'}</Fact>
+            <Fact label="Upstream">{upstream?.name ?? '—'}</Fact>
+            <Fact label="Template">{template}</Fact>
+            <Fact label="Aliases">{domain.aliases.length ? domain.aliases.join(', ') : '—'}</Fact>
+            <Fact label="HTTPS">
+              {domain.ssl.mode === 'none' ? 'off' : `${domain.ssl.mode}${domain.ssl.forceHttps ? ', forced' : ''}${domain.ssl.hsts ? ', HSTS' : ''}${domain.ssl.http2 ? ', HTTP/2' : ''}`}
+            </Fact>
+            <Fact label="WebSocket">{domain.websocket ? 'on' : 'off'}</Fact>
+            <Fact label="Max request body">{domain.clientMaxBodySize}</Fact>
+            <Fact label="Name servers">{domain.nameservers.expected.join(', ') || domain.nameservers.pattern || '—'}</Fact>
+            <Fact label="Deployed">
+              <Time iso={domain.deployedAt} empty="never" />
+            </Fact>
+          </dl>
+          {domain.customDirectives.trim() && (
+            <div className="mt-4">
+              <p className="text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Custom directives</p>
+              <pre className="mt-1 rounded-md bg-zinc-50 p-3 font-mono text-xs dark:bg-zinc-950">{domain.customDirectives}</pre>
+            </div>
+          )}
+        </Card>
+        {'error' in config ? (
+          <Notice tone="error" title="This domain cannot be rendered" role="alert">
+            {config.error}
+          </Notice>
+        ) : (
+          <>
+            <Card title="Changes a deploy would make" description="The rendered files against what was last deployed to the server.">
+              <DiffView diffs={config.changes} empty="Nothing: the server has this configuration." />
+            </Card>
+            <Card title="Rendered files" description={`Written to ${config.managedDir} on the server.`}>
+              <FileList files={config.files} />
+            </Card>
+          </>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,70 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { requireActor } from '@/lib/auth/session';
+import { listDomains } from '@/lib/proxy/domains';
+import { proxyChoices } from '@/lib/proxy/console-data';
+import { Card } from '@/components/ui/card';
+import { Icon } from '@/components/ui/icons';
+import { ModalForm } from '@/components/ui/modal-form';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields';
+import { DomainTable } from '@/components/proxy/domain-table';
+import { RefreshOn } from '@/components/proxy/refresh-on';
+import { createDomainAction, deleteDomainAction, deployDomainAction, updateDomainAction } from './actions';
+
+export const metadata: Metadata = { title: 'Domains' };
+
+export default async function DomainsPage() {
+  const actor = await requireActor();
+  const admin = actor.role === 'admin';
+  const [domains, choices] = await Promise.all([listDomains(actor, { limit: 500 }), proxyChoices(actor)]);
+  const used = new Set(domains.items.map((d) => d.serverId));
+  const pending = new Map<string, number>();
+  for (const d of domains.items) if (d.status !== 'deployed') pending.set(d.serverId, (pending.get(d.serverId) ?? 0) + 1);
+  const canCreate = admin && choices.servers.length > 0 && choices.upstreams.length > 0;
+  return (
+    <>
+      {/* The per-server summary is rendered here; the table below refreshes itself. */}
+      <RefreshOn types={['domain.updated']} />
+      <PageHeader
+        title="Domains"
+        description={admin ? 'Names served by your servers\u2019 Nginx, each proxied to an upstream pool. Changes go live when you deploy.' : 'Domains on the servers shared with you (read-only).'}
+        actions={
+          canCreate && (
+            <ModalForm action={createDomainAction} title="New domain" trigger={<><Icon name="plus" />New domain</>} triggerVariant="primary" submitLabel="Add domain" size="lg" fieldNames={domainFieldNames}>
+              <DomainFields choices={choices} />
+            </ModalForm>
+          )
+        }
+      />
+      {admin && !canCreate && (
+        <div className="mb-4">
+          <Notice tone="info" title="Before the first domain">
+            A domain needs a <Link href="/servers" className="font-medium underline">server</Link> and an <Link href="/upstreams" className="font-medium underline">upstream pool</Link> to proxy to.
+          </Notice>
+        </div>
+      )}
+      {used.size > 0 && (
+        <div className="mb-6 grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
+          {choices.servers
+            .filter((s) => used.has(s.id))
+            .map((s) => (
+              <Card key={s.id}>
+                <div className="flex items-center justify-between gap-3">
+                  <div className="min-w-0">
+                    <p className="truncate font-medium">{s.name}</p>
+                    <p className="text-sm text-zinc-600 dark:text-zinc-400">{pending.get(s.id) ? `${pending.get(s.id)} domain(s) not deployed` : 'Everything deployed'}</p>
+                  </div>
+                  <Link href={`/domains/servers/${s.id}`} className="shrink-0 text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+                    {admin ? 'Config and deploy →' : 'Configuration →'}
+                  </Link>
+                </div>
+              </Card>
+            ))}
+        </div>
+      )}
+      <DomainTable initial={domains} choices={choices} actions={admin ? { update: updateDomainAction, remove: deleteDomainAction, deploy: deployDomainAction } : null} />
+    </>
+  );
+}

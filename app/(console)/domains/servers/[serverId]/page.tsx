@@ -1,0 +1,96 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireActor } from '@/lib/auth/session';
+import { AppError, NotFoundError } from '@/lib/errors';
+import { getServer } from '@/lib/servers/queries';
+import { listDomains } from '@/lib/proxy/domains';
+import { getServerConfig } from '@/lib/proxy/server-config';
+import { StatusPill } from '@/components/ui/badge';
+import { Card } from '@/components/ui/card';
+import { Notice } from '@/components/ui/notice';
+import { PageHeader } from '@/components/ui/page-header';
+import { DeployButton } from '@/components/proxy/deploy-button';
+import { DiffView, FileList } from '@/components/proxy/diff-view';
+import { DriftPanel } from '@/components/proxy/drift-panel';
+import { RefreshOn } from '@/components/proxy/refresh-on';
+import { checkDriftAction, deployServerAction } from '../../actions';
+
+export const metadata: Metadata = { title: 'Server configuration' };
+
+export default async function ServerConfigPage({ params }: { params: Promise<{ serverId: string }> }) {
+  const actor = await requireActor();
+  const admin = actor.role === 'admin';
+  const { serverId } = await params;
+  const server = await getServer(actor, serverId).catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  const [domains, config] = await Promise.all([
+    listDomains(actor, { limit: 500, serverId }),
+    getServerConfig(actor, serverId).catch((err) => {
+      if (err instanceof AppError && err.status === 422) return { error: err.message };
+      throw err;
+    }),
+  ]);
+  return (
+    <>
+      <RefreshOn types={['domain.updated']} />
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <Link href="/domains" className="hover:underline">
+          Domains
+        </Link>
+        {' / '}
+        <Link href={`/servers/${server.id}`} className="hover:underline">
+          {server.name}
+        </Link>
+      </nav>
+      <PageHeader
+        title={`Nginx configuration of ${server.name}`}
+        description="What Gatehouse writes into the server's managed directory, and how it differs from the last deploy."
+        actions={
+          admin && (
+            <DeployButton action={deployServerAction} hidden={{ serverId }} title={`Deploying ${server.name}`} variant="primary" size="md">
+              Deploy server
+            </DeployButton>
+          )
+        }
+      />
+      <div className="space-y-6">
+        <Card title="Domains on this server">
+          {domains.items.length === 0 ? (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">None yet. A deploy removes any files left from deleted domains.</p>
+          ) : (
+            <ul className="flex flex-wrap gap-x-6 gap-y-2">
+              {domains.items.map((d) => (
+                <li key={d.id} className="flex items-center gap-2 text-sm">
+                  <Link href={`/domains/${d.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+                    {d.fqdn}
+                  </Link>
+                  <StatusPill status={d.status} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        {'error' in config ? (
+          <Notice tone="error" title="The configuration cannot be rendered" role="alert">
+            {config.error}
+          </Notice>
+        ) : (
+          <>
+            <Card title="Changes a deploy would make" description="Rendered files against the manifest of the last deploy. Only these files are uploaded.">
+              <DiffView diffs={config.changes} empty="Nothing: the last deploy wrote exactly this." />
+            </Card>
+            <Card title="Drift" description="Files on the server that someone changed after the last deploy.">
+              <DriftPanel action={checkDriftAction} serverId={serverId} />
+            </Card>
+            <Card title="Rendered files" description={`In ${config.managedDir} on the server.`}>
+              <FileList files={config.files} />
+            </Card>
+          </>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,136 @@
+'use client';
+
+import Link from 'next/link';
+import { useState } from 'react';
+import useSWR from 'swr';
+import type { DomainDto } from '@/lib/proxy/dto';
+import type { Page } from '@/lib/db/paginate';
+import { Badge, StatusPill } from '@/components/ui/badge';
+import { ConfirmButton } from '@/components/ui/confirm-button';
+import { EmptyState } from '@/components/ui/empty-state';
+import { controlClass } from '@/components/ui/field-parts';
+import { ModalForm, type FormServerAction } from '@/components/ui/modal-form';
+import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { Time } from '@/components/ui/time';
+import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
+import { DeployButton } from './deploy-button';
+import { DomainFields, domainFieldNames, type DomainChoices } from './domain-fields';
+
+export const DOMAINS_KEY = '/api/v1/domains?limit=500';
+
+export interface DomainActions {
+  update: FormServerAction;
+  remove: FormServerAction;
+  deploy: FormServerAction;
+}
+
+/**
+ * Every domain the signed-in user may see, live: `domain.updated` (created, changed, deployed,
+ * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete.
+ */
+export function DomainTable({ initial, choices, actions }: { initial: Page<DomainDto>; choices: DomainChoices; actions: DomainActions | null }) {
+  const { data, mutate } = useSWR<Page<DomainDto>>(DOMAINS_KEY, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
+  useRefreshOn(['domain.updated'], () => true, () => void mutate());
+  const [filter, setFilter] = useState('');
+  const serverName = new Map(choices.servers.map((s) => [s.id, s.name]));
+  const upstreamName = new Map(choices.upstreams.map((u) => [u.id, u.name]));
+  const all = data?.items ?? [];
+  const q = filter.trim().toLowerCase();
+  const items = q ? all.filter((d) => [d.fqdn, ...d.aliases, serverName.get(d.serverId) ?? '', d.status].some((v) => v.toLowerCase().includes(q))) : all;
+
+  if (all.length === 0) {
+    return (
+      <EmptyState
+        icon="globe"
+        title="No domains yet"
+        description={actions ? 'Add a domain: a name on one of your servers, proxied to an upstream pool. Deploying writes its Nginx file.' : 'Domains on servers shared with you will show here.'}
+      />
+    );
+  }
+  return (
+    <div className="space-y-3">
+      {all.length > 5 && (
+        <div className="max-w-xs">
+          <label htmlFor="domain-filter" className="sr-only">
+            Filter domains
+          </label>
+          <input id="domain-filter" type="search" placeholder="Filter by name, server or status" value={filter} onChange={(e) => setFilter(e.target.value)} className={`${controlClass(false)} h-9`} />
+        </div>
+      )}
+      <Table caption="Domains">
+        <THead>
+          <Th>Domain</Th>
+          <Th>Server</Th>
+          <Th>Upstream</Th>
+          <Th>HTTPS</Th>
+          <Th>Status</Th>
+          <Th>Deployed</Th>
+          {actions && (
+            <Th className="text-right">
+              <span className="sr-only">Actions</span>
+            </Th>
+          )}
+        </THead>
+        <TBody>
+          {items.map((d) => (
+            <Tr key={d.id}>
+              <Td>
+                <Link href={`/domains/${d.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
+                  {d.fqdn}
+                </Link>
+                {d.aliases.length > 0 && <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{d.aliases.join(', ')}</div>}
+              </Td>
+              <Td>{serverName.get(d.serverId) ?? '—'}</Td>
+              <Td>{upstreamName.get(d.upstreamId) ?? '—'}</Td>
+              <Td>
+                {d.ssl.mode === 'none' ? <span className="text-zinc-500">—</span> : <Badge tone="blue">{d.ssl.mode === 'acme' ? 'ACME' : 'custom'}</Badge>}
+                {d.websocket && <Badge className="ml-1">WS</Badge>}
+              </Td>
+              <Td>
+                <span title={d.lastError ?? undefined}>
+                  <StatusPill status={d.status} />
+                </span>
+              </Td>
+              <Td>
+                <Time iso={d.deployedAt} empty="never" format="relative" />
+              </Td>
+              {actions && (
+                <Td className="text-right">
+                  <div className="flex justify-end gap-1">
+                    <DeployButton action={actions.deploy} hidden={{ id: d.id }} label={`Deploy ${d.fqdn}`} title={`Deploying ${d.fqdn}`} variant="ghost">
+                      Deploy
+                    </DeployButton>
+                    <ModalForm
+                      action={actions.update}
+                      title={`Edit ${d.fqdn}`}
+                      trigger="Edit"
+                      triggerLabel={`Edit ${d.fqdn}`}
+                      triggerVariant="ghost"
+                      triggerSize="sm"
+                      hidden={{ id: d.id }}
+                      size="lg"
+                      fieldNames={domainFieldNames}
+                      submitLabel="Save"
+                    >
+                      <DomainFields domain={d} choices={choices} />
+                    </ModalForm>
+                    <ConfirmButton
+                      action={actions.remove}
+                      hidden={{ id: d.id }}
+                      label={`Delete ${d.fqdn}`}
+                      title={`Delete ${d.fqdn}?`}
+                      description="Its Nginx file is removed from the server at that server's next deploy."
+                      confirmLabel="Delete domain"
+                    >
+                      Delete
+                    </ConfirmButton>
+                  </div>
+                </Td>
+              )}
+            </Tr>
+          ))}
+        </TBody>
+      </Table>
+    </div>
+  );
+}
