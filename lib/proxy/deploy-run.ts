@@ -3,6 +3,12 @@
  * files on the server, upload only what differs, swap + `nginx -t` + reload (or roll back), probe
  * the changed domains, then record the manifest and the domains' status. A failure anywhere
  * leaves the previous files serving and fails the task with the reason (Nginx's own text).
+ *
+ * Probes run on the server itself, through the SSH connection: curl (or wget) asks
+ * 127.0.0.1:<httpPort> with the domain's Host header. That works whether or not Gatehouse can
+ * reach the server's HTTP port (firewalls, private networks). A probe only reports: Nginx has
+ * already accepted and loaded the config, and a 502 means the upstream is down, which is
+ * monitoring's business, not a reason to roll back a valid configuration.
  */
 import { atomically, getDb } from '@/lib/db';
 import { getServerRow, secretsOf, withServer } from '@/lib/servers/connection';
