@@ -24,6 +24,7 @@ import { targetHostsToResolve } from './resolve-targets';
 import { setDomainsStatus, type StatusChange } from './status';
 import { loadUpstreams } from './upstreams';
 import { UPSTREAMS_FILE } from './render';
+import type { Upstream } from './types';
 
 export type DeployContext = Pick<TaskContext, 'log' | 'progress' | 'addSecret'>;
 export type DeployScope = { scope: 'server' } | { scope: 'domain'; domainId: string };
@@ -67,7 +68,7 @@ async function markFailed(state: ServerRenderState, changes: StatusChange[], mes
 }
 
 /** The desired files for this deploy; a domain that cannot render fails the deploy before SSH work. */
-async function desiredFiles(state: ServerRenderState, target: DeployScope): Promise<{ files: DeployFile[]; byDomain: Map<string, string[]> }> {
+async function desiredFiles(state: ServerRenderState, target: DeployScope, keep: Upstream[]): Promise<{ files: DeployFile[]; byDomain: Map<string, string[]> }> {
   if (target.scope === 'server') {
     const set = renderServerSet(state);
     if (set.errors.length) {
@@ -79,7 +80,6 @@ async function desiredFiles(state: ServerRenderState, target: DeployScope): Prom
   const domain = state.domains.find((d) => d.id === target.domainId);
   if (!domain) throw new TaskFailure('The domain is no longer on this server.');
   try {
-    const keep = await poolsStillReferenced(state.server.id, `domains/${domain.fqdn}.conf`);
     const files = renderDomainSet(state, domain.id, keep);
     return { files, byDomain: new Map([[domain.id, files.filter((f) => f.path !== UPSTREAMS_FILE).map((f) => f.path)]]) };
   } catch (err) {
@@ -108,7 +108,11 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       mark('connect');
       const state = await loadServerRenderState(serverId);
       mark('load');
-      const pools = target.scope === 'server' ? state.input.upstreams : state.input.upstreams.filter((u) => state.domains.some((d) => d.id === target.domainId && d.upstreamId === u.id));
+      // A one-domain deploy rewrites upstreams.conf with the pools the other deployed files still
+      // use: their host names must be resolved too, or they would turn into placeholders.
+      const domain = target.scope === 'domain' ? state.domains.find((d) => d.id === target.domainId) : undefined;
+      const keep = domain ? await poolsStillReferenced(serverId, `domains/${domain.fqdn}.conf`) : [];
+      const pools = target.scope === 'server' ? state.input.upstreams : [...keep, ...state.input.upstreams.filter((u) => u.id === domain?.upstreamId)];
       const hosts = targetHostsToResolve(pools);
       state.input.resolved = await resolveOnServer(conn, hosts);
       for (const h of hosts.filter((x) => state.input.resolved![x].length === 0)) {
@@ -116,7 +120,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       }
       mark('resolve');
       await ctx.progress(10);
-      const { files, byDomain } = await desiredFiles(state, target);
+      const { files, byDomain } = await desiredFiles(state, target, keep);
       mark('render');
       await ctx.progress(25);
       const remote = await remoteHashes(conn, state.layout.managedDir, target.scope === 'server' ? undefined : files.map((f) => f.path));

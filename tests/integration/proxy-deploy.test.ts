@@ -157,6 +157,12 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'openssl'))('proxy
       expect((await api('GET', `/api/v1/domains/${id}`, { token: s.adminToken })).body.status).toBe('deployed');
       // nginx really restarts with this file (a name resolved at start-up would stop it here).
       expect((await target.nginx.test()).ok).toBe(true);
+      // A one-domain deploy elsewhere rewrites upstreams.conf but keeps this pool resolved.
+      const other = await domain('other-dns.gatehouse.test', await upstream('pool-other', [{ host: '127.0.0.1', port: live.port }]));
+      const single = await deployOk(other);
+      expect(single.result?.uploaded).toEqual(['domains/other-dns.gatehouse.test.conf', 'upstreams.conf']);
+      expect(target.file('upstreams.conf')).toMatch(/# localhost:\d+\n\s+server (127\.0\.0\.1|\[::1\]):/);
+      expect(new Set(await servedBy('dns.gatehouse.test', 2))).toEqual(new Set(['live']));
     });
 
     it('serves HTTPS with a custom certificate; the key is written 0600 and never shown', async () => {
