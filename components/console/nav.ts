@@ -20,6 +20,7 @@ export const navItems: NavItem[] = [
   { href: '/templates', label: 'Templates', icon: 'file', adminOnly: true },
   { href: '/certificates', label: 'Certificates', icon: 'shield' },
   { href: '/tasks', label: 'Tasks', icon: 'check' },
+  { href: '/alerts', label: 'Alerts', icon: 'alert' },
   { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
   { href: '/audit', label: 'Audit log', icon: 'audit', adminOnly: true },
   { href: '/account', label: 'Account', icon: 'account' },

@@ -1,48 +1,16 @@
 import { z } from 'zod';
 import { listParams } from '../db/paginate';
 import { ALERT_KINDS, type AlertKind } from './messages';
+import { THRESHOLDS } from './kinds';
+
+export { THRESHOLDS, KIND_LABELS } from './kinds';
 
 /**
  * Input and output shapes for rules, incidents and silences (CONTRACT.md "alerts"). What a
- * threshold means depends on the kind, so one table here says it for the API, the console and
- * the evaluator alike.
+ * threshold means per kind is in kinds.ts (shared with the console and the evaluator).
  */
 export const alertKind = z.enum(ALERT_KINDS, { error: `Kind must be one of ${ALERT_KINDS.join(', ')}.` });
 export const alertSeverity = z.enum(['info', 'warning', 'critical'], { error: 'Severity must be info, warning or critical.' });
-
-interface ThresholdSpec {
-  /** Shown beside the field and in the API description. */
-  label: string;
-  unit: string;
-  min: number;
-  max: number;
-  integer?: boolean;
-  /** When absent from a new rule. */
-  default?: number;
-}
-
-/** Kinds without an entry take no threshold: their condition is a state (down, mismatch, failed…). */
-export const THRESHOLDS: Partial<Record<AlertKind, ThresholdSpec>> = {
-  cpu: { label: 'CPU usage at or above', unit: '%', min: 1, max: 100 },
-  memory: { label: 'Memory usage at or above', unit: '%', min: 1, max: 100 },
-  disk: { label: 'Usage of any mount at or above', unit: '%', min: 1, max: 100 },
-  load: { label: '1-minute load average at or above', unit: '', min: 0.1, max: 1024 },
-  cert_expiry: { label: 'Days before expiry', unit: 'days', min: 1, max: 365, integer: true },
-  upstream_down: { label: 'Targets down, at least', unit: 'targets', min: 1, max: 1000, integer: true, default: 1 },
-};
-
-export const KIND_LABELS: Record<AlertKind, string> = {
-  cpu: 'CPU',
-  memory: 'Memory',
-  disk: 'Disk (any mount)',
-  load: 'Load average',
-  server_down: 'Server down',
-  ns_mismatch: 'Nameserver mismatch',
-  cert_expiry: 'Certificate expiry',
-  upstream_down: 'Upstream target down',
-  deploy_failed: 'Deploy failed',
-  config_drift: 'Config drift',
-};
 
 const duration = z
   .number({ error: 'Give a number of seconds.' })

@@ -1,0 +1,96 @@
+import type { Metadata } from 'next';
+import { requireActor } from '@/lib/auth/session';
+import { listSilences } from '@/lib/alerts/silences';
+import { subjectChoices } from '@/lib/alerts/queries';
+import type { SilenceDto } from '@/lib/alerts/schemas';
+import { AlertsTabs } from '@/components/alerts/alerts-tabs';
+import { SilenceFields, silenceFieldNames } from '@/components/alerts/silence-fields';
+import { Card } from '@/components/ui/card';
+import { ConfirmButton } from '@/components/ui/confirm-button';
+import { EmptyState } from '@/components/ui/empty-state';
+import { Icon } from '@/components/ui/icons';
+import { ModalForm } from '@/components/ui/modal-form';
+import { PageHeader } from '@/components/ui/page-header';
+import { StatusPill } from '@/components/ui/badge';
+import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
+import { Time } from '@/components/ui/time';
+import { createSilenceAction, deleteSilenceAction } from '../actions';
+
+export const metadata: Metadata = { title: 'Silences' };
+export const dynamic = 'force-dynamic';
+
+export default async function SilencesPage() {
+  const actor = await requireActor();
+  const admin = actor.role === 'admin';
+  const [{ items }, choices] = await Promise.all([listSilences(actor, { limit: 200 }), subjectChoices(actor)]);
+  const serverNames = new Map(choices.servers.map((s) => [s.id, s.name]));
+  const domainNames = new Map(choices.domains.map((d) => [d.id, d.fqdn]));
+  const target = (s: SilenceDto) => (s.serverId ? `Server ${serverNames.get(s.serverId) ?? '(removed)'}` : `Domain ${domainNames.get(s.domainId!) ?? '(removed)'}`);
+  return (
+    <>
+      <PageHeader
+        title="Alerts"
+        description="While a silence is active, incidents on its server or domain are still recorded but their Telegram messages are held. When it ends, an incident still open is announced; one that opened and closed inside it is never sent."
+        actions={
+          admin && (
+            <ModalForm action={createSilenceAction} title="New silence" trigger={<><Icon name="plus" />New silence</>} triggerVariant="primary" submitLabel="Create silence" fieldNames={silenceFieldNames} size="lg">
+              <SilenceFields servers={choices.servers} domains={choices.domains} />
+            </ModalForm>
+          )
+        }
+      />
+      <AlertsTabs current="silences" />
+      {items.length === 0 ? (
+        <EmptyState icon="info" title="No silences" description={admin ? 'Silence a server or a domain for maintenance: incidents are recorded, messages wait.' : 'An admin can silence servers during maintenance; current ones show here.'} />
+      ) : (
+        <Card title="Current and scheduled" flush>
+          <Table caption="Silences" framed={false}>
+            <THead>
+              <Th>Silenced</Th>
+              <Th>Starts</Th>
+              <Th>Ends</Th>
+              <Th>Reason</Th>
+              <Th>State</Th>
+              {admin && (
+                <Th className="text-right">
+                  <span className="sr-only">Actions</span>
+                </Th>
+              )}
+            </THead>
+            <TBody>
+              {items.map((s) => (
+                <Tr key={s.id}>
+                  <Td primary>{target(s)}</Td>
+                  <Td>
+                    <Time iso={s.startsAt} />
+                  </Td>
+                  <Td>
+                    <Time iso={s.endsAt} />
+                  </Td>
+                  <Td className="max-w-72 truncate whitespace-normal">{s.reason || <span className="text-zinc-400 dark:text-zinc-500">—</span>}</Td>
+                  <Td>
+                    <StatusPill status={s.active ? 'silenced' : 'queued'} label={s.active ? 'active' : 'scheduled'} />
+                  </Td>
+                  {admin && (
+                    <Td className="text-right">
+                      <ConfirmButton
+                        action={deleteSilenceAction}
+                        hidden={{ id: s.id }}
+                        label={`End the silence of ${target(s)}`}
+                        title="End this silence now?"
+                        description="Held messages are reconsidered within seconds: incidents still open are announced."
+                        confirmLabel="End silence"
+                      >
+                        End now
+                      </ConfirmButton>
+                    </Td>
+                  )}
+                </Tr>
+              ))}
+            </TBody>
+          </Table>
+        </Card>
+      )}
+    </>
+  );
+}
