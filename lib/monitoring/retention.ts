@@ -46,10 +46,14 @@ function collectRollups(serverId: string, rollups: MetricRollup[], into: Array<R
     into.push({
       serverId, resolution: r.resolution, bucketStart: r.bucketStart, count: r.count, cpuAvg: r.cpuAvg, cpuMax: r.cpuMax, memoryAvg: r.memoryAvg,
       memoryMax: r.memoryMax, diskAvg: r.diskAvg, diskMax: r.diskMax, load1Avg: r.load1Avg, load1Max: r.load1Max, load5Avg: r.load5Avg,
-      load15Avg: r.load15Avg, netRxAvg: r.netRxAvg, netTxAvg: r.netTxAvg,
+      // Whole bytes per second: a fraction means nothing here, and SQLite stores a whole REAL as a
+      // small integer instead of 8 bytes.
+      load15Avg: r.load15Avg, netRxAvg: wholeOrNull(r.netRxAvg), netTxAvg: wholeOrNull(r.netTxAvg),
     });
   }
 }
+
+const wholeOrNull = (v: number | null) => (v === null ? null : Math.round(v));
 
 async function writeRollups(rows: Array<Record<string, unknown>>) {
   const { db, t } = getDb();

@@ -1,0 +1,44 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { requireActor } from '@/lib/auth/session';
+import { NotFoundError } from '@/lib/errors';
+import { getFleetServer } from '@/lib/monitoring/fleet';
+import { StatusPill } from '@/components/ui/badge';
+import { PageHeader } from '@/components/ui/page-header';
+import { Notice } from '@/components/ui/notice';
+import { Time } from '@/components/ui/time';
+import { ServerMetrics } from '@/components/monitoring/server-metrics';
+
+export const metadata: Metadata = { title: 'Server metrics' };
+
+export default async function ServerMetricsPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requireActor();
+  const { id } = await params;
+  const server = await getFleetServer(actor, id).catch((err) => {
+    if (err instanceof NotFoundError) notFound();
+    throw err;
+  });
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <Link href="/" className="hover:underline">
+          Dashboard
+        </Link>{' '}
+        / <span>{server.name}</span>
+      </nav>
+      <PageHeader
+        title={<span className="flex items-center gap-3">{server.name} <StatusPill status={server.status} /></span>}
+        description={
+          <>
+            Metrics from Glances. Last sample: <Time iso={server.lastSeenAt} empty="never" format="relative" />
+          </>
+        }
+      />
+      {!server.glancesConfigured && <div className="mb-4"><Notice tone="info">This server has no Glances address, so it is not polled.</Notice></div>}
+      {server.glancesConfigured && !server.monitoringEnabled && <div className="mb-4"><Notice tone="info">Monitoring is off for this server; the history below stops where it was turned off.</Notice></div>}
+      {server.lastError && server.status !== 'up' && <div className="mb-4"><Notice tone="warning" title="The last poll failed">{server.lastError}</Notice></div>}
+      <ServerMetrics serverId={server.id} />
+    </>
+  );
+}

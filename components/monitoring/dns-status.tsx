@@ -1,0 +1,79 @@
+'use client';
+
+import useSWR from 'swr';
+import type { DnsCheckDto } from '@/lib/monitoring/schemas';
+import { ActionButton } from '@/components/ui/action-button';
+import { StatusPill } from '@/components/ui/badge';
+import { Time } from '@/components/ui/time';
+import { useRevalidateOn } from '@/components/realtime/use-events';
+import { checkDnsAction } from './actions';
+
+export interface DnsStatusProps {
+  domainId: string;
+  /** The domain row's nsStatus / nsFound / nsCheckedAt (ISO), as the page loaded them. */
+  nsStatus: 'unknown' | 'ok' | 'mismatch' | 'error';
+  nsFound?: string[] | null;
+  nsCheckedAt?: string | null;
+  /** Admins: show "Check now". */
+  canCheck?: boolean;
+  /** One line for a table cell; the full form lists the nameservers found. */
+  compact?: boolean;
+}
+
+async function latestCheck(url: string): Promise<DnsCheckDto | null> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return ((await res.json()) as { items: DnsCheckDto[] }).items[0] ?? null;
+}
+
+/**
+ * A domain's nameserver status, live: a `domain.updated` event for this domain refetches the
+ * latest check. For the domains pages (list column: `compact`; detail page: full).
+ */
+export function DnsStatus({ domainId, nsStatus, nsFound, nsCheckedAt, canCheck, compact }: DnsStatusProps) {
+  const key = `/api/v1/domains/${encodeURIComponent(domainId)}/dns-checks?limit=1`;
+  const fallback: DnsCheckDto | null = nsCheckedAt && nsStatus !== 'unknown' ? { id: '', at: nsCheckedAt, status: nsStatus, found: nsFound ?? [], message: null } : null;
+  const { data } = useSWR(key, latestCheck, { fallbackData: fallback, revalidateOnMount: false, revalidateOnFocus: false });
+  useRevalidateOn(key, ['domain.updated'], (d) => d.domainId === domainId);
+  const check = data ?? null;
+  const status = check?.status ?? 'unknown';
+  const found = check?.found ?? [];
+
+  const button = canCheck && (
+    <ActionButton action={checkDnsAction} hidden={{ id: domainId }} label="Check nameservers now">
+      Check now
+    </ActionButton>
+  );
+
+  if (compact) {
+    return (
+      <span className="inline-flex items-center gap-2" title={found.length ? `Nameservers: ${found.join(', ')}` : undefined} data-dns-status={status}>
+        <StatusPill status={status} label={status === 'unknown' ? 'not checked' : undefined} />
+        {button}
+      </span>
+    );
+  }
+  return (
+    <div className="space-y-2" data-dns-status={status}>
+      <div className="flex flex-wrap items-center gap-3">
+        <StatusPill status={status} label={status === 'unknown' ? 'not checked yet' : undefined} />
+        {check && (
+          <span className="text-sm text-zinc-600 dark:text-zinc-400">
+            checked <Time iso={check.at} format="relative" />
+          </span>
+        )}
+        {button}
+      </div>
+      {check?.message && <p className="text-sm text-zinc-700 dark:text-zinc-300">{check.message}</p>}
+      {found.length > 0 && (
+        <ul className="flex flex-wrap gap-1.5" aria-label="Nameservers found">
+          {found.map((n) => (
+            <li key={n} className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200">
+              {n}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
