@@ -4,6 +4,7 @@ import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
 import { SettingsForm, TextArea } from '@/components/monitoring/settings-form';
+import { TelegramSettings } from '@/components/alerts/telegram-settings';
 import { requireAdminPage } from '../require-admin';
 import { saveDnsAction, saveMonitoringAction, saveRetentionAction } from './actions';
 
@@ -55,9 +56,10 @@ export default async function SettingsPage() {
           )}
         </Card>
 
+        <TelegramSettings telegram={settings.telegram} readOnly={settings.readOnly} />
+
         {/*
           Slots for the other features' settings, each its own Card in its own component:
-          - Alerting: Telegram channel (settings.telegram, POST /settings/telegram/test)
           - Certificates: ACME directory and account e-mail (settings.acme)
         */}
       </div>
