@@ -19,7 +19,7 @@ export const createDomainAction = formAction(
   async (f, actor) => {
     try {
       const d = await createDomain(actor, domainInputFromForm(f));
-      return `Added ${d.fqdn}. Deploy its server to put it live.`;
+      return `Added ${d.fqdn}. Deploy it to put it live.`;
     } catch (err) {
       throw foldListErrors(err, LISTS, lists(f));
     }
