@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useMemo, useState } from 'react';
 import type { FleetItem } from '@/lib/monitoring/schemas';
 import { StatusPill } from '@/components/ui/badge';
+import { cx } from '@/components/ui/cx';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Notice } from '@/components/ui/notice';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
@@ -120,6 +121,8 @@ export function FleetGrid({ initial, admin }: { initial: FleetItem[]; admin: boo
 function FleetRow({ server: s }: { server: FleetItem }) {
   const monitored = s.monitoringEnabled && s.glancesConfigured;
   const sample = s.sample;
+  // A down server's last sample is shown faded: it is what was seen, not what is.
+  const stale = s.status === 'down' ? 'opacity-50' : undefined;
   return (
     <Tr>
       <Td primary data-server-name>
@@ -141,16 +144,16 @@ function FleetRow({ server: s }: { server: FleetItem }) {
         </Td>
       ) : (
         <>
-          <Td data-metric="cpu">
+          <Td data-metric="cpu" className={stale}>
             <Meter value={sample?.cpu} label="CPU" />
           </Td>
-          <Td data-metric="memory">
+          <Td data-metric="memory" className={stale}>
             <Meter value={sample?.memory} label="Memory" />
           </Td>
-          <Td data-metric="disk">
+          <Td data-metric="disk" className={stale}>
             <Meter value={sample?.disk} label="Fullest disk" />
           </Td>
-          <Td data-metric="load" className="tabular-nums" title="Load average over 1, 5 and 15 minutes">
+          <Td data-metric="load" className={cx('tabular-nums', stale)} title="Load average over 1, 5 and 15 minutes">
             {sample ? `${formatLoad(sample.load1)} · ${formatLoad(sample.load5)} · ${formatLoad(sample.load15)}` : '—'}
           </Td>
         </>

@@ -20,7 +20,9 @@ export interface DnsStatusProps {
   compact?: boolean;
 }
 
-async function latestCheck(url: string): Promise<DnsCheckDto | null> {
+type Shown = Omit<DnsCheckDto, 'id' | 'at'> & { at: string | null };
+
+async function latestCheck(url: string): Promise<Shown | null> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return ((await res.json()) as { items: DnsCheckDto[] }).items[0] ?? null;
@@ -32,8 +34,10 @@ async function latestCheck(url: string): Promise<DnsCheckDto | null> {
  */
 export function DnsStatus({ domainId, nsStatus, nsFound, nsCheckedAt, canCheck, compact }: DnsStatusProps) {
   const key = `/api/v1/domains/${encodeURIComponent(domainId)}/dns-checks?limit=1`;
-  const fallback: DnsCheckDto | null = nsCheckedAt && nsStatus !== 'unknown' ? { id: '', at: nsCheckedAt, status: nsStatus, found: nsFound ?? [], message: null } : null;
-  const { data } = useSWR(key, latestCheck, { fallbackData: fallback, revalidateOnMount: false, revalidateOnFocus: false });
+  const known = nsStatus !== 'unknown';
+  const fallback: Shown | null = known ? { at: nsCheckedAt ?? null, status: nsStatus, found: nsFound ?? [], message: null } : null;
+  // Without the time and names of the last check (a list row may not carry them), fetch it.
+  const { data } = useSWR<Shown | null>(key, latestCheck, { fallbackData: fallback, revalidateOnMount: known && !nsCheckedAt, revalidateOnFocus: false });
   useRevalidateOn(key, ['domain.updated'], (d) => d.domainId === domainId);
   const check = data ?? null;
   const status = check?.status ?? 'unknown';
@@ -57,7 +61,7 @@ export function DnsStatus({ domainId, nsStatus, nsFound, nsCheckedAt, canCheck, 
     <div className="space-y-2" data-dns-status={status}>
       <div className="flex flex-wrap items-center gap-3">
         <StatusPill status={status} label={status === 'unknown' ? 'not checked yet' : undefined} />
-        {check && (
+        {check?.at && (
           <span className="text-sm text-zinc-600 dark:text-zinc-400">
             checked <Time iso={check.at} format="relative" />
           </span>

@@ -17,7 +17,7 @@ const healthTone = { up: 'green', down: 'red', unknown: 'neutral' } as const;
 /** Upstream pools with every target, live on `upstream.updated`; admins edit and delete. */
 export function UpstreamTable({ initial, actions }: { initial: Page<UpstreamDto>; actions: { update: FormServerAction; remove: FormServerAction } | null }) {
   const { data, mutate } = useSWR<Page<UpstreamDto>>('/api/v1/upstreams?limit=500', fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
-  useRefreshOn(['upstream.updated', 'domain.updated'], () => true, () => void mutate());
+  useRefreshOn(['upstream.updated', 'upstream.target', 'domain.updated'], () => true, () => void mutate());
   const items = data?.items ?? [];
   if (items.length === 0) {
     return <EmptyState icon="layers" title="No upstream pools yet" description={actions ? 'A pool is the set of backends a domain proxies to: add one with its targets.' : 'Pools used by domains on servers shared with you show here.'} />;

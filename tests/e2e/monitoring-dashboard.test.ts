@@ -7,6 +7,7 @@ import { startApp, type AppServer } from '../support/app-server';
 import { launchBrowser, shot } from '../support/browser';
 import { startGlancesV4Fake, type GlancesV4Fake } from '../support/glances-v4-fake';
 import { freePort } from '../support/ports';
+import { startDns, type DnsServer } from '../support/dns';
 
 /**
  * Issue #6 end to end: the scheduler polls a (fake) Glances 4 on a short interval; the dashboard
@@ -31,12 +32,14 @@ describe('monitoring dashboard in the browser', () => {
   let browser: Browser;
   let glances: GlancesV4Fake;
   let db: Database.Database;
-  const ids = { web: uuid7(), db: uuid7(), spare: uuid7() };
+  let dns: DnsServer;
+  const ids = { web: uuid7(), db: uuid7(), spare: uuid7(), upstream: uuid7(), domain: uuid7() };
 
   beforeAll(async () => {
     glances = await startGlancesV4Fake();
     glances.setStats({ cpu: 12.3, mem: 41.5, load: [0.42, 0.35, 0.3], fs: [{ mnt_point: '/', percent: 63.2 }] });
-    app = await startApp({ SCHEDULER: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
+    dns = await startDns({ zones: [{ name: 'shop.test', ns: ['ns1.host.test', 'ns2.host.test'] }] });
+    app = await startApp({ SCHEDULER: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, DNS_SERVERS: dns.server });
     browser = await launchBrowser();
     // Server rows straight into the app's database (server CRUD is another feature's screen).
     db = new Database(path.join(app.dataDir, 'gatehouse.db'));
@@ -48,6 +51,11 @@ describe('monitoring dashboard in the browser', () => {
     insert.run(ids.web, 'web-1', glances.baseUrl, now, now);
     insert.run(ids.db, 'db-1', `http://127.0.0.1:${await freePort()}`, now, now);
     insert.run(ids.spare, 'spare-1', null, now, now);
+    // A domain whose nameservers the console checks (domains are another feature's screens).
+    db.prepare(`insert into upstreams (id, name, method, created_at, updated_at) values (?, 'app-pool', 'round_robin', ?, ?)`).run(ids.upstream, now, now);
+    db.prepare(
+      `insert into domains (id, fqdn, aliases, server_id, upstream_id, expected_nameservers, created_at, updated_at) values (?, 'www.shop.test', '[]', ?, ?, '["ns1.host.test","ns2.host.test"]', ?, ?)`,
+    ).run(ids.domain, ids.web, ids.upstream, now, now);
     // Three days of history for the charts (one sample a minute, a daily wave).
     const sample = db.prepare('insert into metric_samples (server_id, at, cpu, memory, swap, disk, load1, load5, load15, net_rx, net_tx) values (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)');
     db.transaction(() => {
@@ -63,6 +71,7 @@ describe('monitoring dashboard in the browser', () => {
     await browser?.close();
     await app?.stop();
     await glances?.stop();
+    await dns?.stop();
   });
 
   async function signIn(page: Page, who: { email: string; password: string }) {
@@ -145,15 +154,22 @@ describe('monitoring dashboard in the browser', () => {
     const settings = await (await page.request.get(`${app.url}/api/v1/settings`)).json();
     expect(settings.monitoring.intervalSeconds).toBe(15);
 
+    // A domain's nameservers: checked on demand from its page, against the real DNS server.
+    await page.goto(`${app.url}/domains/${ids.domain}`);
+    const ns = page.locator('[data-dns-status]');
+    await ns.getByRole('button', { name: 'Check nameservers now' }).click();
+    await page.locator('[data-dns-status="ok"]').getByText('ns1.host.test').waitFor({ timeout: 15_000 });
+    await shot(page, 'monitoring-07-domain-nameservers');
+
     // Dark mode.
     const dark = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'dark', storageState: await ctx.storageState() });
     const darkPage = await dark.newPage();
     await darkPage.goto(`${app.url}/`);
     await row(darkPage, 'web-1').locator('[data-metric="cpu"]').getByText('%').waitFor();
-    await shot(darkPage, 'monitoring-07-dashboard-dark');
+    await shot(darkPage, 'monitoring-08-dashboard-dark');
     await darkPage.goto(`${app.url}/servers/${ids.web}/metrics`);
     await darkPage.locator('canvas').first().waitFor();
-    await shot(darkPage, 'monitoring-08-metrics-dark');
+    await shot(darkPage, 'monitoring-09-metrics-dark');
 
     // A user sees only the server shared with them; another server's metrics are a 404.
     const created = await page.request.post(`${app.url}/api/v1/users`, { data: { email: USER.email, password: USER.password, role: 'user', name: 'Uma' } });
@@ -165,7 +181,7 @@ describe('monitoring dashboard in the browser', () => {
     await userPage.getByRole('link', { name: 'web-1', exact: true }).waitFor();
     expect(await userPage.getByRole('link', { name: 'db-1', exact: true }).count()).toBe(0);
     expect(await userPage.content()).not.toContain('href="/settings"');
-    await shot(userPage, 'monitoring-09-user-phone');
+    await shot(userPage, 'monitoring-10-user-phone');
     expect((await userPage.request.get(`${app.url}/api/v1/servers/${ids.db}/metrics`)).status()).toBe(404);
     await userPage.goto(`${app.url}/servers/${ids.db}/metrics`);
     await userPage.getByText(/not found/i).first().waitFor();

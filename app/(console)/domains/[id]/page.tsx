@@ -16,6 +16,7 @@ import { DeployButton } from '@/components/proxy/deploy-button';
 import { DiffView, FileList } from '@/components/proxy/diff-view';
 import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields';
 import { RefreshOn } from '@/components/proxy/refresh-on';
+import { DnsStatus } from '@/components/monitoring/dns-status';
 import { deployDomainAction, updateDomainAction } from '../actions';
 
 export const metadata: Metadata = { title: 'Domain' };
@@ -107,6 +108,9 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
               <pre className="mt-1 rounded-md bg-zinc-50 p-3 font-mono text-xs dark:bg-zinc-950">{domain.customDirectives}</pre>
             </div>
           )}
+        </Card>
+        <Card title="Nameservers" description="What the DNS resolvers in Settings answer for this domain, against the expected nameservers.">
+          <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={admin} />
         </Card>
         {'error' in config ? (
           <Notice tone="error" title="This domain cannot be rendered" role="alert">
