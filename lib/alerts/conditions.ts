@@ -74,77 +74,104 @@ interface SampleShape {
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Every condition, for every subject with an applicable rule. */
-export async function collectConditions(book: RuleBook, opts: CollectOptions): Promise<Condition[]> {
-  const out: Condition[] = [];
-  const serverNames = await collectServers(book, opts, out);
-  await collectDomains(book, serverNames, out);
-  await collectCertificates(book, opts, serverNames, out);
-  await collectUpstreams(book, serverNames, out);
-  await collectDeploys(book, opts, serverNames, out);
-  return out;
+/**
+ * Gathers conditions. Only what can change an incident is kept: a breach, or anything about a
+ * key that has an open (pending or firing) incident. A fleet that is fine therefore costs a read
+ * and a comparison per subject, not an object per subject and rule.
+ */
+class Collector {
+  readonly out: Condition[] = [];
+  constructor(
+    readonly book: RuleBook,
+    private readonly open: ReadonlySet<string> | null,
+  ) {}
+
+  rule(kind: AlertKind, serverId: string | null): AlertRuleRow | undefined {
+    return effectiveRule(this.book, kind, serverId);
+  }
+
+  add(key: string, kind: AlertKind, serverId: string | null, status: ConditionStatus, build: () => Omit<Condition, 'key' | 'kind' | 'rule' | 'status' | 'serverId'>): void {
+    const rule = this.rule(kind, serverId);
+    if (!rule) return;
+    const effective = rule.enabled ? status : 'off';
+    if (effective !== 'active' && this.open && !this.open.has(key)) return;
+    this.out.push({ key, kind, rule, status: effective, serverId, ...build() });
+  }
+
+  /** A measured value against the rule's threshold, with the hysteresis band. */
+  metric(key: string, kind: AlertKind, serverId: string, raw: number | null, build: () => Omit<Condition, 'key' | 'kind' | 'rule' | 'status' | 'serverId' | 'value'>): void {
+    const rule = this.rule(kind, serverId);
+    const threshold = rule ? thresholdOf(rule) : null;
+    const value = raw === null ? null : Math.round(raw * 100) / 100;
+    const status: ConditionStatus = value === null || threshold === null ? 'unknown' : metricStatus(kind, value, threshold);
+    this.add(key, kind, serverId, status, () => ({ ...build(), value }));
+  }
 }
 
-function push(out: Condition[], book: RuleBook, c: Omit<Condition, 'rule' | 'status'> & { status: ConditionStatus }): void {
-  const rule = effectiveRule(book, c.kind, c.serverId);
-  if (!rule) return;
-  out.push({ ...c, rule, status: rule.enabled ? c.status : 'off' });
+/**
+ * The conditions for every subject with an applicable rule. With `openKeys` (the keys of open
+ * incidents), subjects that are fine and have nothing open are left out.
+ */
+export async function collectConditions(book: RuleBook, opts: CollectOptions & { openKeys?: ReadonlySet<string> }): Promise<Condition[]> {
+  const c = new Collector(book, opts.openKeys ?? null);
+  const serverNames = await collectServers(c, opts);
+  await collectDomains(c, serverNames);
+  await collectCertificates(c, opts, serverNames);
+  await collectUpstreams(c, serverNames);
+  await collectDeploys(c, opts, serverNames);
+  return c.out;
 }
 
-async function collectServers(book: RuleBook, opts: CollectOptions, out: Condition[]): Promise<Map<string, string>> {
+async function collectServers(c: Collector, opts: CollectOptions): Promise<Map<string, string>> {
   const { db, t } = getDb();
   const rows = await db
     .select({ id: t.servers.id, name: t.servers.name, status: t.servers.status, monitoringEnabled: t.servers.monitoringEnabled, lastSample: t.servers.lastSample })
     .from(t.servers);
   const names = new Map<string, string>();
+  const now = opts.now.getTime();
   for (const s of rows) {
     names.set(s.id, s.name);
-    const base = { subject: { type: 'server' as const, id: s.id, name: s.name }, serverId: s.id, domainId: null, serverName: s.name };
     if (!s.monitoringEnabled) continue;
-    push(out, book, { ...base, key: `server_down:server:${s.id}`, kind: 'server_down', value: null, status: s.status === 'unknown' ? 'unknown' : bool(s.status === 'down') });
+    const base = () => ({ subject: { type: 'server' as const, id: s.id, name: s.name }, domainId: null, serverName: s.name });
+    c.add(`server_down:server:${s.id}`, 'server_down', s.id, s.status === 'unknown' ? 'unknown' : bool(s.status === 'down'), () => ({ ...base(), value: null }));
 
     const sample = (s.lastSample ?? null) as SampleShape | null;
     const at = sample?.at ? Date.parse(sample.at) : NaN;
-    const fresh = s.status !== 'down' && Number.isFinite(at) && opts.now.getTime() - at <= opts.staleAfterMs;
-    for (const kind of ['cpu', 'memory', 'load'] as const) {
-      const value = fresh ? num(kind === 'load' ? sample?.load1 : sample?.[kind]) : null;
-      metric(out, book, { ...base, key: `${kind}:server:${s.id}`, kind, value });
-    }
+    const fresh = s.status !== 'down' && Number.isFinite(at) && now - at <= opts.staleAfterMs;
+    c.metric(`cpu:server:${s.id}`, 'cpu', s.id, fresh ? num(sample?.cpu) : null, base);
+    c.metric(`memory:server:${s.id}`, 'memory', s.id, fresh ? num(sample?.memory) : null, base);
+    c.metric(`load:server:${s.id}`, 'load', s.id, fresh ? num(sample?.load1) : null, base);
     // Each mount is its own incident; without per-mount data the fullest-mount figure stands in.
-    const disks = (Array.isArray(sample?.disks) ? sample.disks : [])
-      .map((d) => ({ mount: typeof d.mount === 'string' ? d.mount : '', percent: num(d.percent) }))
-      .filter((d) => d.mount !== '');
-    if (disks.length) {
-      for (const d of disks) metric(out, book, { ...base, key: `disk:server:${s.id}:${d.mount}`, kind: 'disk', value: fresh ? d.percent : null, mount: d.mount });
-    } else {
-      metric(out, book, { ...base, key: `disk:server:${s.id}`, kind: 'disk', value: fresh ? num(sample?.disk) : null });
+    const disks = Array.isArray(sample?.disks) ? sample.disks : [];
+    let mounts = 0;
+    for (const d of disks) {
+      if (typeof d.mount !== 'string' || d.mount === '') continue;
+      const mount = d.mount;
+      mounts++;
+      c.metric(`disk:server:${s.id}:${mount}`, 'disk', s.id, fresh ? num(d.percent) : null, () => ({ ...base(), mount }));
     }
+    if (!mounts) c.metric(`disk:server:${s.id}`, 'disk', s.id, fresh ? num(sample?.disk) : null, base);
   }
   return names;
 }
 
-function metric(out: Condition[], book: RuleBook, c: Omit<Condition, 'rule' | 'status'>): void {
-  const rule = effectiveRule(book, c.kind, c.serverId);
-  const threshold = rule ? thresholdOf(rule) : null;
-  const status: ConditionStatus = c.value === null || threshold === null ? 'unknown' : metricStatus(c.kind, c.value, threshold);
-  push(out, book, { ...c, value: c.value === null ? null : Math.round(c.value * 100) / 100, status });
-}
-
-async function collectDomains(book: RuleBook, serverNames: Map<string, string>, out: Condition[]): Promise<void> {
+async function collectDomains(c: Collector, serverNames: Map<string, string>): Promise<void> {
   const { db, t } = getDb();
   const rows = await db
     .select({ id: t.domains.id, fqdn: t.domains.fqdn, serverId: t.domains.serverId, status: t.domains.status, nsStatus: t.domains.nsStatus, nsFound: t.domains.nsFound, lastError: t.domains.lastError })
     .from(t.domains);
   for (const d of rows) {
-    const base = { subject: { type: 'domain' as const, id: d.id, name: d.fqdn }, serverId: d.serverId, domainId: d.id, serverName: serverNames.get(d.serverId), domainFqdn: d.fqdn, value: null };
-    const found = d.nsFound?.length ? `Found: ${d.nsFound.slice(0, 6).join(', ')}` : undefined;
-    push(out, book, { ...base, key: `ns_mismatch:domain:${d.id}`, kind: 'ns_mismatch', status: d.nsStatus === 'unknown' ? 'unknown' : bool(d.nsStatus === 'mismatch'), detail: found });
+    const base = () => ({ subject: { type: 'domain' as const, id: d.id, name: d.fqdn }, domainId: d.id, serverName: serverNames.get(d.serverId), domainFqdn: d.fqdn, value: null });
+    c.add(`ns_mismatch:domain:${d.id}`, 'ns_mismatch', d.serverId, d.nsStatus === 'unknown' ? 'unknown' : bool(d.nsStatus === 'mismatch'), () => ({
+      ...base(),
+      detail: d.nsFound?.length ? `Found: ${d.nsFound.slice(0, 6).join(', ')}` : undefined,
+    }));
     const drifted = d.status === 'drifted';
-    push(out, book, { ...base, key: `config_drift:domain:${d.id}`, kind: 'config_drift', status: bool(drifted), detail: drifted ? (d.lastError ?? undefined) : undefined });
+    c.add(`config_drift:domain:${d.id}`, 'config_drift', d.serverId, bool(drifted), () => ({ ...base(), detail: drifted ? (d.lastError ?? undefined) : undefined }));
   }
 }
 
-async function collectCertificates(book: RuleBook, opts: CollectOptions, serverNames: Map<string, string>, out: Condition[]): Promise<void> {
+async function collectCertificates(c: Collector, opts: CollectOptions, serverNames: Map<string, string>): Promise<void> {
   const { db, t } = getDb();
   const certs = await db
     .select({ id: t.certificates.id, names: t.certificates.names, notAfter: t.certificates.notAfter, domainId: t.certificates.domainId })
@@ -156,22 +183,20 @@ async function collectCertificates(book: RuleBook, opts: CollectOptions, serverN
   const byCert = new Map<string, { id: string; serverId: string }>();
   const byId = new Map(users.map((d) => [d.id, d]));
   for (const d of users) if (d.certificateId && !byCert.has(d.certificateId)) byCert.set(d.certificateId, d);
-  for (const c of certs) {
-    const domain = byCert.get(c.id) ?? (c.domainId ? byId.get(c.domainId) : undefined);
+  for (const cert of certs) {
+    const domain = byCert.get(cert.id) ?? (cert.domainId ? byId.get(cert.domainId) : undefined);
     if (!domain) continue;
-    const rule = effectiveRule(book, 'cert_expiry', domain.serverId);
+    const rule = c.rule('cert_expiry', domain.serverId);
     const window = rule ? (thresholdOf(rule) ?? 14) : 14;
-    const days = (c.notAfter!.getTime() - opts.now.getTime()) / 86_400_000;
-    const name = c.names[0] ?? 'certificate';
-    push(out, book, {
-      key: `cert_expiry:certificate:${c.id}`, kind: 'cert_expiry', subject: { type: 'certificate', id: c.id, name },
-      serverId: domain.serverId, domainId: domain.id, serverName: serverNames.get(domain.serverId), domainFqdn: name,
-      value: Math.floor(days), status: bool(days <= window),
-    });
+    const days = (cert.notAfter!.getTime() - opts.now.getTime()) / 86_400_000;
+    const name = cert.names[0] ?? 'certificate';
+    c.add(`cert_expiry:certificate:${cert.id}`, 'cert_expiry', domain.serverId, bool(days <= window), () => ({
+      subject: { type: 'certificate', id: cert.id, name }, domainId: domain.id, serverName: serverNames.get(domain.serverId), domainFqdn: name, value: Math.floor(days),
+    }));
   }
 }
 
-async function collectUpstreams(book: RuleBook, serverNames: Map<string, string>, out: Condition[]): Promise<void> {
+async function collectUpstreams(c: Collector, serverNames: Map<string, string>): Promise<void> {
   const { db, t } = getDb();
   const targets = await db
     .select({ upstreamId: t.upstreamTargets.upstreamId, name: t.upstreams.name, health: t.upstreamTargets.healthStatus })
@@ -192,14 +217,12 @@ async function collectUpstreams(book: RuleBook, serverNames: Map<string, string>
   for (const u of used) if (!serverOf.has(u.upstreamId)) serverOf.set(u.upstreamId, u.serverId);
   for (const [id, p] of pools) {
     const serverId = serverOf.get(id) ?? null;
-    const rule = effectiveRule(book, 'upstream_down', serverId);
+    const rule = c.rule('upstream_down', serverId);
     const min = rule ? (thresholdOf(rule) ?? 1) : 1;
-    push(out, book, {
-      key: `upstream_down:upstream:${id}`, kind: 'upstream_down', subject: { type: 'upstream', id, name: p.name },
-      serverId, domainId: null, serverName: serverId ? serverNames.get(serverId) : undefined, upstreamName: p.name,
-      value: p.down, status: p.checked === 0 ? 'unknown' : bool(p.down >= min),
-      detail: p.down ? `${p.down} of ${p.total} target${p.total === 1 ? '' : 's'} down` : undefined,
-    });
+    c.add(`upstream_down:upstream:${id}`, 'upstream_down', serverId, p.checked === 0 ? 'unknown' : bool(p.down >= min), () => ({
+      subject: { type: 'upstream', id, name: p.name }, domainId: null, serverName: serverId ? serverNames.get(serverId) : undefined, upstreamName: p.name,
+      value: p.down, detail: p.down ? `${p.down} of ${p.total} target${p.total === 1 ? '' : 's'} down` : undefined,
+    }));
   }
 }
 
@@ -207,7 +230,7 @@ async function collectUpstreams(book: RuleBook, serverNames: Map<string, string>
  * A server's deploys have failed when its latest finished deploy task failed; a later success
  * clears it. Deploy tasks are recognised by kind (`deploy`, `server.deploy`, `domain.deploy`…).
  */
-async function collectDeploys(book: RuleBook, opts: CollectOptions, serverNames: Map<string, string>, out: Condition[]): Promise<void> {
+async function collectDeploys(c: Collector, opts: CollectOptions, serverNames: Map<string, string>): Promise<void> {
   const { db, t } = getDb();
   const since = new Date(opts.now.getTime() - DEPLOY_LOOKBACK_MS);
   const finished = and(like(t.tasks.kind, '%deploy%'), isNotNull(t.tasks.serverId), gt(t.tasks.finishedAt, since));
@@ -232,10 +255,9 @@ async function collectDeploys(book: RuleBook, opts: CollectOptions, serverNames:
   for (const [serverId, name] of serverNames) {
     const failure = latestFailure.get(serverId);
     const active = failure !== undefined && failure.at > (lastSuccess.get(serverId) ?? -1);
-    push(out, book, {
-      key: `deploy_failed:server:${serverId}`, kind: 'deploy_failed', subject: { type: 'server', id: serverId, name },
-      serverId, domainId: null, serverName: name, value: null, status: bool(active), detail: active ? (failure!.error ?? undefined) : undefined,
-    });
+    c.add(`deploy_failed:server:${serverId}`, 'deploy_failed', serverId, bool(active), () => ({
+      subject: { type: 'server', id: serverId, name }, domainId: null, serverName: name, value: null, detail: active ? (failure!.error ?? undefined) : undefined,
+    }));
   }
 }
 

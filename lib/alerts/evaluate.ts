@@ -43,7 +43,8 @@ async function evaluateOnce(now: Date): Promise<EvaluationStats> {
   const settings = await getEffectiveSettings();
   const staleAfterMs = Math.max(3 * settings.monitoring.intervalSeconds, 180) * 1000;
   const book = await loadRuleBook();
-  const conditions = await collectConditions(book, { now, staleAfterMs });
+  const openKeys = await openIncidentKeys();
+  const conditions = await collectConditions(book, { now, staleAfterMs, openKeys });
   const silences = await activeSilences(now);
   const { target, reason } = await telegramTarget();
   const channel: Channel = { ok: target !== null, reason };
@@ -51,13 +52,13 @@ async function evaluateOnce(now: Date): Promise<EvaluationStats> {
     const { dialect } = getDb();
     // One evaluator at a time across instances (a leader hand-over mid-cycle must not double-fire).
     if (dialect === 'postgres') await executeSql(sql`select pg_advisory_xact_lock(724321)`);
-    return applyCycle(db, book, conditions, silences, channel, now);
+    return applyCycle(db, book, conditions, openKeys, silences, channel, now);
   });
   stats.released = (await releaseHeld(now)).released;
   return stats;
 }
 
-async function applyCycle(db: Db, book: RuleBook, conditions: Condition[], silences: SilenceRow[], channel: Channel, now: Date): Promise<EvaluationStats> {
+async function applyCycle(db: Db, book: RuleBook, conditions: Condition[], openKeys: ReadonlySet<string>, silences: SilenceRow[], channel: Channel, now: Date): Promise<EvaluationStats> {
   const { t } = getDb();
   const stats: EvaluationStats = { conditions: conditions.length, pending: 0, fired: 0, resolved: 0, reminders: 0, released: 0 };
   const open = await db.select().from(t.alerts).where(inArray(t.alerts.state, ['pending', 'firing']));
@@ -71,8 +72,9 @@ async function applyCycle(db: Db, book: RuleBook, conditions: Condition[], silen
     plans.push({ cond, row, d: decide(row, cond.status, cond.rule, now) });
   }
   // Open incidents whose subject is gone (a deleted domain, a vanished mount) clear like any other.
+  // One opened since the conditions were read (by another instance) waits for the next cycle.
   for (const row of open) {
-    if (seen.has(row.key)) continue;
+    if (seen.has(row.key) || !openKeys.has(row.key)) continue;
     const rule = book.global.get(row.kind);
     plans.push({ row, d: decide(row, 'clear', { durationSeconds: rule?.durationSeconds ?? 0, reminderMinutes: null }, now) });
   }
@@ -116,6 +118,12 @@ async function applyCycle(db: Db, book: RuleBook, conditions: Condition[], silen
     }
   }
   return stats;
+}
+
+async function openIncidentKeys(): Promise<Set<string>> {
+  const { db, t } = getDb();
+  const rows = await db.select({ key: t.alerts.key }).from(t.alerts).where(inArray(t.alerts.state, ['pending', 'firing']));
+  return new Set(rows.map((r) => r.key));
 }
 
 /** Resolution candidates of keys that keep coming back wait ×2, ×4, ×8 longer (state-machine.ts). */

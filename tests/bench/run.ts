@@ -7,6 +7,7 @@ const all: Record<string, () => Promise<void>> = {
   servers: async () => (await import('./servers')).run(),
   proxy: async () => (await import('./proxy')).run(),
   monitoring: async () => (await import('./monitoring')).run(),
+  alerts: async () => (await import('./alerts')).run(),
 };
 
 async function main() {
