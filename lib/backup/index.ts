@@ -30,7 +30,7 @@ const CONFIG_TABLES = [
 type ConfigTable = (typeof CONFIG_TABLES)[number];
 
 /** Tables that must be empty before an import: it restores a configuration, it does not merge. */
-const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'alertRules', 'silences'];
+const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'silences'];
 
 // Rows that are runtime state rather than configuration.
 const SKIP_SETTINGS = new Set(['setup.codeHash']);
@@ -106,6 +106,9 @@ export async function importConfiguration(actor: Actor, input: unknown): Promise
       if (Number(r.n) > 0) throw new ConflictError('not_empty', `Import needs an empty configuration, but ${getTableName(tableOf(name) as never)} has rows.`);
     }
     const { t } = getDb();
+    // With no servers there can be no per-server rules: what is there is the global defaults every
+    // start seeds. The export carries the rules as they were configured, so they replace those.
+    await db.delete(t.alertRules);
     // Users already present (e.g. the admin running the import) keep their row; shares follow them.
     const userIdMap = new Map<string, string>();
     for (const name of CONFIG_TABLES) {

@@ -6,7 +6,8 @@ import { registerAlertJobs } from '../alerts/jobs';
 import { pruneEvents } from '../events/bus';
 import { pruneSignInFailures } from '../auth/rate-limit';
 import { pollTasks } from '../tasks/runner';
-import { interruptStaleTasks } from '../tasks/queue';
+import { interruptStaleTasks, pruneTasks } from '../tasks/queue';
+import { getEffectiveSettings } from '../settings/service';
 
 /** Every background job, by feature. A feature adds its registration call here. */
 export function registerAllJobs(): void {
@@ -23,6 +24,7 @@ export function registerAllJobs(): void {
     run: async () => {
       await pruneEvents(60 * 60_000);
       await pruneSignInFailures();
+      await pruneTasks((await getEffectiveSettings()).retention.taskDays);
     },
   });
 }

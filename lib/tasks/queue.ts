@@ -157,3 +157,17 @@ export async function interruptStaleTasks(olderThanMs: number): Promise<number> 
   for (const r of rows) await publishTask(r);
   return rows.length;
 }
+
+/**
+ * Deletes finished tasks (and, by cascade, their logs) older than `keepDays`; queued and running
+ * ones are never touched. Runs from the housekeeping job with `retention.taskDays`.
+ */
+export async function pruneTasks(keepDays: number, now = new Date()): Promise<number> {
+  const { db, t } = getDb();
+  const cutoff = new Date(now.getTime() - keepDays * 86_400_000);
+  const rows = await db
+    .delete(t.tasks)
+    .where(and(inArray(t.tasks.status, ['succeeded', 'failed', 'interrupted']), lt(t.tasks.finishedAt, cutoff)))
+    .returning({ id: t.tasks.id });
+  return rows.length;
+}

@@ -6,6 +6,7 @@ import { seal, open } from '@/lib/crypto/secret-box';
 import { cliActor } from '@/lib/auth/actor';
 import { exportConfiguration, importConfiguration } from '@/lib/backup';
 import { config } from '@/lib/config';
+import { runStartupHooks } from '@/lib/startup-hooks';
 
 /** Seeds one of each configuration record straight through the schema. */
 async function seedConfiguration(userId: string) {
@@ -43,6 +44,8 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     a = undefined;
 
     b = await openTestDb(dialect, { ENCRYPTION_KEY: key });
+    // A started installation already has its seeded default rules: import still works.
+    await runStartupHooks();
     const counts = await importConfiguration(cliActor, JSON.parse(JSON.stringify(first)));
     expect(counts).toMatchObject({ servers: 1, domains: 1, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1 });
     const second = await exportConfiguration(cliActor);

@@ -136,3 +136,24 @@ describe.each(dialects)('tasks and events on %s', (dialect) => {
     controller.abort();
   });
 });
+
+describe.each(dialects)('task retention on %s', (dialect) => {
+  let tdb: TestDb;
+  beforeAll(async () => {
+    tdb = await openTestDb(dialect);
+  });
+  afterAll(async () => tdb?.close());
+
+  it('prunes finished tasks past their retention, with their logs, and never unfinished ones', async () => {
+    const { pruneTasks } = await import('@/lib/tasks/queue');
+    const old = await waitForTask((await enqueueTask(cliActor, { kind: 'test.echo' })).id);
+    const queued = await enqueueTask(cliActor, { kind: 'test.unknown-kind' });
+    const { db, t } = getDb();
+    const longAgo = new Date(Date.now() - 40 * 86_400_000);
+    await db.update(t.tasks).set({ finishedAt: longAgo, createdAt: longAgo }).where(eq(t.tasks.id, old.id));
+    expect(await pruneTasks(30)).toBe(1);
+    expect(await db.select().from(t.tasks).where(eq(t.tasks.id, old.id))).toHaveLength(0);
+    expect(await db.select().from(t.taskLogs).where(eq(t.taskLogs.taskId, old.id))).toHaveLength(0);
+    expect(await db.select().from(t.tasks).where(eq(t.tasks.id, queued.id))).toHaveLength(1);
+  });
+});
