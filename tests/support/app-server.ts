@@ -8,22 +8,9 @@ import { waitFor } from './wait';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the app once when the build is missing or older than the sources. */
+/** Builds the app when the build is missing or older than the sources (scripts/build-if-stale.mjs). */
 export function ensureBuilt(): void {
-  const buildId = path.join(root, '.next', 'BUILD_ID');
-  const sources = Math.max(...['app', 'lib', 'components'].map((d) => newestMtime(path.join(root, d))), fs.statSync(path.join(root, 'instrumentation.ts')).mtimeMs);
-  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > sources) return;
-  const r = spawnSync('npx', ['next', 'build'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  const r = spawnSync(process.execPath, [path.join(root, 'scripts/build-if-stale.mjs')], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`next build failed:\n${(r.stdout + r.stderr).slice(-4000)}`);
 }
 
