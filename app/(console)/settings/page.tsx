@@ -5,6 +5,7 @@ import { Field } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
 import { SettingsForm, TextArea } from '@/components/monitoring/settings-form';
 import { TelegramSettings } from '@/components/alerts/telegram-settings';
+import { AcmeSettings } from '@/components/certs/acme-settings';
 import { requireAdminPage } from '../require-admin';
 import { saveDnsAction, saveMonitoringAction, saveRetentionAction } from './actions';
 
@@ -58,10 +59,7 @@ export default async function SettingsPage() {
 
         <TelegramSettings telegram={settings.telegram} readOnly={settings.readOnly} />
 
-        {/*
-          Slots for the other features' settings, each its own Card in its own component:
-          - Certificates: ACME directory and account e-mail (settings.acme)
-        */}
+        <AcmeSettings acme={settings.acme} readOnly={settings.readOnly} />
       </div>
     </>
   );
