@@ -5,7 +5,7 @@ import { effectiveRule, thresholdOf, type AlertRuleRow, type RuleBook } from './
 
 /**
  * What every rule's subject looks like right now, read from the state other features keep in
- * the database (servers.lastSample/status, domains.nsStatus/status, certificates.notAfter,
+ * the database (servers.lastSample/status/offeredHostKeyFingerprint, domains.nsStatus/status, certificates.notAfter,
  * upstream_targets.healthStatus, deploy tasks). Reading state rather than reacting to events
  * means a restart, a missed event or a second instance changes nothing: the next cycle sees the
  * same truth.
@@ -125,14 +125,20 @@ export async function collectConditions(book: RuleBook, opts: CollectOptions & {
 async function collectServers(c: Collector, opts: CollectOptions): Promise<Map<string, string>> {
   const { db, t } = getDb();
   const rows = await db
-    .select({ id: t.servers.id, name: t.servers.name, status: t.servers.status, monitoringEnabled: t.servers.monitoringEnabled, lastSample: t.servers.lastSample })
+    .select({
+      id: t.servers.id, name: t.servers.name, status: t.servers.status, monitoringEnabled: t.servers.monitoringEnabled, lastSample: t.servers.lastSample,
+      offeredHostKey: t.servers.offeredHostKeyFingerprint,
+    })
     .from(t.servers);
   const names = new Map<string, string>();
   const now = opts.now.getTime();
   for (const s of rows) {
     names.set(s.id, s.name);
-    if (!s.monitoringEnabled) continue;
     const base = () => ({ subject: { type: 'server' as const, id: s.id, name: s.name }, domainId: null, serverName: s.name });
+    // A refused host key (lib/servers/connection.ts) stays recorded until an admin trusts a key,
+    // whether or not the server is monitored: SSH (deploys, installs) is blocked either way.
+    c.add(`host_key_changed:server:${s.id}`, 'host_key_changed', s.id, bool(s.offeredHostKey !== null), () => ({ ...base(), value: null }));
+    if (!s.monitoringEnabled) continue;
     c.add(`server_down:server:${s.id}`, 'server_down', s.id, s.status === 'unknown' ? 'unknown' : bool(s.status === 'down'), () => ({ ...base(), value: null }));
 
     const sample = (s.lastSample ?? null) as SampleShape | null;

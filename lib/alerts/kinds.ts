@@ -31,6 +31,7 @@ export const KIND_LABELS: Record<AlertKind, string> = {
   disk: 'Disk (any mount)',
   load: 'Load average',
   server_down: 'Server down',
+  host_key_changed: 'SSH host key changed',
   ns_mismatch: 'Nameserver mismatch',
   cert_expiry: 'Certificate expiry',
   upstream_down: 'Upstream target down',

@@ -20,6 +20,7 @@ export const ALERT_KINDS = [
   'upstream_down',
   'deploy_failed',
   'config_drift',
+  'host_key_changed',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 export const ALERT_STATES = ['fired', 'resolved', 'reminder'] as const;
@@ -59,6 +60,8 @@ interface KindText {
   resolved: string;
   /** The measurement line, without the trailing "for 5m". */
   metric?: (i: AlertMessageInput) => string | undefined;
+  /** A fixed line for open incidents (fired, reminder): what it means, where there is no number. */
+  note?: string;
 }
 
 const KINDS: Record<AlertKind, KindText> = {
@@ -95,6 +98,13 @@ const KINDS: Record<AlertKind, KindText> = {
   upstream_down: { fired: () => 'Upstream target down', resolved: 'Upstream targets back up' },
   deploy_failed: { fired: () => 'Deploy failed', resolved: 'Deploy succeeded again' },
   config_drift: { fired: () => 'Config changed outside Gatehouse', resolved: 'Config back in sync' },
+  // The offered fingerprint stays out of the chat: whoever must decide compares it in the console
+  // (the server page shows both keys), and a chat copy would only invite trusting it from there.
+  host_key_changed: {
+    fired: () => 'SSH host key changed',
+    resolved: 'New SSH host key trusted',
+    note: 'Gatehouse refuses to connect until an admin checks the new key and trusts it.',
+  },
 };
 
 const SEVERITY_HEAD: Record<AlertSeverity, string> = {
@@ -119,6 +129,8 @@ export function composeAlertMessage(input: AlertMessageInput, options: { mode?: 
   if (input.domain) lines.push(`Domain: ${tag('b', escapeHtml(sanitizeText(maskDomain(input.domain.fqdn), { maxLength: 255 })))}`);
   if (input.upstream) lines.push(`Upstream: ${tag('b', safeName(input.upstream.name))}`);
   if (input.mount !== undefined) lines.push(`Mount: ${tag('code', escapeHtml(sanitizeText(input.mount, { maxLength: NAME_MAX })))}`);
+
+  if (kind.note && input.state !== 'resolved') lines.push(escapeHtml(kind.note));
 
   const metric = kind.metric?.(input);
   lines.push(...timingLines(input, metric ? escapeHtml(metric) : undefined));

@@ -22,7 +22,8 @@ export interface DefaultRule {
  * The rules a fresh install starts with (one global rule per kind). Load is the absolute 1-minute
  * load average: Glances' sample carries no core count, so 4 suits the small 2–4 core machines a
  * proxy usually runs on; bigger servers get a per-server override. Server down has no duration of
- * its own: monitoring already waits for N failed polls (Settings), which is the hysteresis.
+ * its own: monitoring already waits for N failed polls (Settings), which is the hysteresis. A changed
+ * host key has none either: it is one refused handshake, and it stays until an admin decides.
  */
 export const DEFAULT_RULES: readonly DefaultRule[] = [
   { kind: 'cpu', threshold: 85, durationSeconds: 300, severity: 'warning', reminderMinutes: null },
@@ -35,6 +36,7 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
   { kind: 'upstream_down', threshold: 1, durationSeconds: 60, severity: 'critical', reminderMinutes: null },
   { kind: 'deploy_failed', threshold: null, durationSeconds: 0, severity: 'critical', reminderMinutes: null },
   { kind: 'config_drift', threshold: null, durationSeconds: 0, severity: 'warning', reminderMinutes: null },
+  { kind: 'host_key_changed', threshold: null, durationSeconds: 0, severity: 'critical', reminderMinutes: null },
 ];
 
 export const toAlertRuleDto = (r: AlertRuleRow): AlertRuleDto => ({

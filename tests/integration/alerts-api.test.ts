@@ -55,7 +55,7 @@ describe.each(dialects)('alerting API on %s', (dialect) => {
     const list = await call('admin', 'GET', '/api/v1/alert-rules?limit=500');
     expect(list.status).toBe(200);
     const byKind = Object.fromEntries(list.body.items.map((r: { kind: string }) => [r.kind, r]));
-    expect(Object.keys(byKind).sort()).toEqual(['cert_expiry', 'config_drift', 'cpu', 'deploy_failed', 'disk', 'load', 'memory', 'ns_mismatch', 'server_down', 'upstream_down']);
+    expect(Object.keys(byKind).sort()).toEqual(['cert_expiry', 'config_drift', 'cpu', 'deploy_failed', 'disk', 'host_key_changed', 'load', 'memory', 'ns_mismatch', 'server_down', 'upstream_down']);
     expect(byKind.cpu).toMatchObject({ threshold: 85, durationSeconds: 300, severity: 'warning', enabled: true, serverId: null });
     expect(byKind.memory).toMatchObject({ threshold: 90, durationSeconds: 300 });
     expect(byKind.server_down).toMatchObject({ threshold: null, durationSeconds: 0, severity: 'critical' });

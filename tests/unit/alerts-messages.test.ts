@@ -51,6 +51,17 @@ describe('composeAlertMessage', () => {
     expect(html).toContain('<code>nginx: [emerg] host not found in upstream &quot;[host]&quot; in /etc/nginx/gatehouse/sites/s***.ex***le.com.conf:12</code>');
   });
 
+  it('says what a changed host key means while it is open, without the fingerprint', () => {
+    const at = (state: 'fired' | 'reminder' | 'resolved') => composeAlertMessage({ ...base, kind: 'host_key_changed', state, severity: 'critical', server: { name: 'edge-eu' } });
+    expect(at('fired')).toBe(
+      ['🔴 <b>Critical</b> · SSH host key changed', 'Server: <b>edge-eu</b>', 'Gatehouse refuses to connect until an admin checks the new key and trusts it.', 'Since 2025-11-26 05:37 UTC'].join(
+        '\n',
+      ),
+    );
+    expect(at('reminder')).toContain('\nGatehouse refuses to connect until');
+    expect(at('resolved')).toBe(['✅ <b>Resolved</b> · New SSH host key trusted', 'Server: <b>edge-eu</b>', 'Lasted 1h 12m'].join('\n'));
+  });
+
   it('names servers only by a safe form of their Gatehouse name, escaped', () => {
     const at = (name: string) => composeAlertMessage({ ...base, kind: 'server_down', state: 'fired', severity: 'critical', server: { name }, durationSeconds: 90 });
     expect(at('<script>&')).toContain('Server: <b>&lt;script&gt;&amp;</b>');
