@@ -154,9 +154,10 @@ async function pollOne<S, T>(
   if (signal?.aborted) controller.abort('fleet polling stopped');
   live.add(controller);
   let finished = false;
+  let expire = () => {};
   const deadline = new Promise<never>((_, reject) => {
     // No error after the poll finished: capturing a stack per poll is a measurable share of its CPU.
-    const expire = () => finished || reject(new GlancesError('timeout', 'Glances did not answer in time.', String(controller.signal.reason)));
+    expire = () => void (finished || reject(new GlancesError('timeout', 'Glances did not answer in time.', String(controller.signal.reason))));
     if (controller.signal.aborted) expire();
     else controller.signal.addEventListener('abort', expire, { once: true });
   });
@@ -174,7 +175,11 @@ async function pollOne<S, T>(
     clearTimeout(timer);
     live.delete(controller);
     finished = true;
-    controller.abort('poll finished'); // frees whatever the poll left waiting on its signal
+    // A poll that failed may have left work waiting on its signal: abort frees it. One that
+    // succeeded has settled everything it started; an abort per poll (an event dispatch) would
+    // cost more CPU than the rest of this function.
+    if (result!.ok) controller.signal.removeEventListener('abort', expire);
+    else controller.abort('poll finished');
   }
   if (!result.ok && signal?.aborted) {
     stats.skipped++;
