@@ -202,16 +202,25 @@ async function collectCertificates(c: Collector, opts: CollectOptions, serverNam
   }
 }
 
+/**
+ * Only a pool with a health check (http or tcp) is watched: the job re-probes only those, so a
+ * manual "Check now" on a pool without one (POST /upstreams/{id}/check) leaves a snapshot that
+ * nothing would ever update, and an incident opened from it could never resolve. The check stays
+ * useful on screen; for alerting such a pool is off (an open incident, e.g. from before its check
+ * was switched off, closes without a message: nobody watches it any more).
+ */
+const isWatched = (check: { type?: string } | null) => check?.type === 'http' || check?.type === 'tcp';
+
 async function collectUpstreams(c: Collector, serverNames: Map<string, string>): Promise<void> {
   const { db, t } = getDb();
   const targets = await db
-    .select({ upstreamId: t.upstreamTargets.upstreamId, name: t.upstreams.name, health: t.upstreamTargets.healthStatus })
+    .select({ upstreamId: t.upstreamTargets.upstreamId, name: t.upstreams.name, check: t.upstreams.healthCheck, health: t.upstreamTargets.healthStatus })
     .from(t.upstreamTargets)
     .innerJoin(t.upstreams, eq(t.upstreams.id, t.upstreamTargets.upstreamId));
   if (!targets.length) return;
-  const pools = new Map<string, { name: string; down: number; total: number; checked: number }>();
+  const pools = new Map<string, { name: string; watched: boolean; down: number; total: number; checked: number }>();
   for (const r of targets) {
-    const p = pools.get(r.upstreamId) ?? { name: r.name, down: 0, total: 0, checked: 0 };
+    const p = pools.get(r.upstreamId) ?? { name: r.name, watched: isWatched(r.check), down: 0, total: 0, checked: 0 };
     p.total++;
     if (r.health !== 'unknown') p.checked++;
     if (r.health === 'down') p.down++;
@@ -225,7 +234,8 @@ async function collectUpstreams(c: Collector, serverNames: Map<string, string>):
     const serverId = serverOf.get(id) ?? null;
     const rule = c.rule('upstream_down', serverId);
     const min = rule ? (thresholdOf(rule) ?? 1) : 1;
-    c.add(`upstream_down:upstream:${id}`, 'upstream_down', serverId, p.checked === 0 ? 'unknown' : bool(p.down >= min), () => ({
+    const status: ConditionStatus = !p.watched ? 'off' : p.checked === 0 ? 'unknown' : bool(p.down >= min);
+    c.add(`upstream_down:upstream:${id}`, 'upstream_down', serverId, status, () => ({
       subject: { type: 'upstream', id, name: p.name }, domainId: null, serverName: serverId ? serverNames.get(serverId) : undefined, upstreamName: p.name,
       value: p.down, detail: p.down ? `${p.down} of ${p.total} target${p.total === 1 ? '' : 's'} down` : undefined,
     }));

@@ -32,7 +32,7 @@ async function seed(): Promise<string[]> {
       lastSample: sample(now, 20),
     });
     const pool = newId();
-    pools.push({ id: pool, name: `pool-${i}`, createdAt: now, updatedAt: now });
+    pools.push({ id: pool, name: `pool-${i}`, healthCheck: { type: 'tcp' as const }, createdAt: now, updatedAt: now });
     for (let k = 0; k < 2; k++) targets.push({ id: newId(), upstreamId: pool, position: k, host: `10.1.${i >> 8}.${i & 255}`, port: 8080 + k, healthStatus: 'up' as const });
     for (let k = 0; k < 2; k++) {
       domains.push({ id: newId(), fqdn: `site${k}-${i}.example.com`, aliases: [], serverId: id, upstreamId: pool, expectedNameservers: [], nsStatus: 'ok' as const, status: 'deployed' as const, createdAt: now, updatedAt: now });

@@ -63,13 +63,17 @@ export async function setServerStatus(serverId: string, status: 'up' | 'down' | 
   await db.update(t.servers).set({ status }).where(eq(t.servers.id, serverId));
 }
 
-export async function addUpstream(name: string, targets: Array<{ host: string; health: 'unknown' | 'up' | 'down' }>): Promise<string> {
+type HealthCheck = { type: 'none' | 'http' | 'tcp'; path?: string } | null;
+
+/** A pool whose targets have the given health; watched by a TCP check unless told otherwise (upstream_down ignores unwatched pools). */
+export async function addUpstream(name: string, targets: Array<{ host: string; health: 'unknown' | 'up' | 'down'; port?: number }>, opts: { healthCheck?: HealthCheck } = {}): Promise<string> {
   const { db, t } = getDb();
   const now = new Date();
   const id = newId();
-  await db.insert(t.upstreams).values({ id, name, createdAt: now, updatedAt: now });
+  const healthCheck = opts.healthCheck === undefined ? { type: 'tcp' as const } : opts.healthCheck;
+  await db.insert(t.upstreams).values({ id, name, healthCheck, createdAt: now, updatedAt: now });
   for (const [i, target] of targets.entries()) {
-    await db.insert(t.upstreamTargets).values({ id: newId(), upstreamId: id, position: i, host: target.host, port: 8080, healthStatus: target.health });
+    await db.insert(t.upstreamTargets).values({ id: newId(), upstreamId: id, position: i, host: target.host, port: target.port ?? 8080, healthStatus: target.health });
   }
   return id;
 }

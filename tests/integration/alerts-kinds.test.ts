@@ -5,6 +5,9 @@ import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
 import { systemActor } from '@/lib/auth/actor';
 import { getDb } from '@/lib/db';
 import { createAlertRule } from '@/lib/alerts/rules';
+import { api } from '../support/api';
+import { seedUsers } from '../support/fixtures';
+import { freePort } from '../support/ports';
 import {
   addCertificate, addDeployTask, addDomain, addServer, addUpstream, alertRows, poll, resetAlerting, setDomain, setSample, setServerStatus,
   setTargetsHealth, TestClock,
@@ -103,6 +106,32 @@ describe.each(dialects)('alert kinds on %s', (dialect) => {
     expect(texts()[0]).toContain('Upstream: <b>checkout-pool</b>');
     expect(texts()[0]).toContain('2 of 2 targets down');
     expect(texts()[0]).not.toMatch(/10\.1\.2\.3|app-2/);
+  });
+
+  it('a pool without a health check: a manual check finding a target down opens nothing; a check switched off closes quietly', async () => {
+    const s = await seedUsers();
+    const web = await addServer('web01');
+    const closed = await freePort(); // nothing listens: a TCP probe finds the target down
+    const unwatched = await addUpstream('adhoc-pool', [{ host: '127.0.0.1', port: closed, health: 'unknown' }], { healthCheck: null });
+    await addDomain('shop.example.com', web, unwatched);
+    const check = await api('POST', `/api/v1/upstreams/${unwatched}/check`, { token: s.adminToken });
+    expect(check.status).toBe(200);
+    expect(check.body.targets.map((t: { status: string }) => t.status)).toEqual(['down']);
+    const { db, t } = getDb();
+    const [stored] = await db.select({ health: t.upstreamTargets.healthStatus }).from(t.upstreamTargets).where(eq(t.upstreamTargets.upstreamId, unwatched));
+    expect(stored!.health).toBe('down'); // still shown on the upstreams page
+    await polls(6);
+    expect(await alertRows()).toHaveLength(0);
+    expect(texts()).toHaveLength(0);
+
+    // A watched pool's open incident closes without a message once nobody watches the pool.
+    const watched = await addUpstream('checkout-pool', [{ host: '10.1.2.3', health: 'down' }], { healthCheck: { type: 'http', path: '/health' } });
+    await polls(6);
+    expect(texts()).toHaveLength(1);
+    expect((await api('PATCH', `/api/v1/upstreams/${watched}`, { token: s.adminToken, body: { healthCheck: { type: 'none' } } })).status).toBe(200);
+    await polls(2);
+    expect((await alertRows()).map((a) => [a.subjectId, a.state])).toEqual([[watched, 'resolved']]);
+    expect(texts()).toHaveLength(1);
   });
 
   it('deploy failed until a later deploy succeeds; the task error is never quoted raw', async () => {
