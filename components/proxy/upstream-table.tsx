@@ -10,6 +10,7 @@ import { ModalForm, type FormServerAction } from '@/components/ui/modal-form';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
 import { UpstreamFields, upstreamFieldNames } from './upstream-fields';
+import { UpstreamHealth } from './upstream-health';
 
 const methodLabel = { round_robin: 'round robin', least_conn: 'least conn', ip_hash: 'ip hash' } as const;
 const healthTone = { up: 'green', down: 'red', unknown: 'neutral' } as const;
@@ -53,6 +54,7 @@ export function UpstreamTable({ initial, actions }: { initial: Page<UpstreamDto>
                   </li>
                 ))}
               </ul>
+              <UpstreamHealth upstream={u} canCheck={actions !== null} />
             </Td>
             <Td className="align-top">{u.keepalive ?? '—'}</Td>
             <Td className="align-top">{u.domainCount}</Td>

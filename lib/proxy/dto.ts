@@ -7,13 +7,16 @@ import { z } from 'zod';
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const targetSchema = z.object({
+  /** Changes when the pool's targets are replaced (an edit of the list); health events name it. */
+  id: z.string(),
   host: z.string(),
   port: z.number().int(),
   weight: z.number().int(),
   backup: z.boolean(),
   maxFails: z.number().int(),
   failTimeoutSeconds: z.number().int(),
-  health: z.object({ status: z.enum(['unknown', 'up', 'down']), checkedAt: z.string().nullable() }),
+  /** The last probe (job or "Check now"); `error` is a plain sentence without the address. */
+  health: z.object({ status: z.enum(['unknown', 'up', 'down']), checkedAt: z.string().nullable(), error: z.string().nullable() }),
 });
 
 export const upstreamSchema = z.object({

@@ -95,6 +95,16 @@ describe.skipIf(!enabled)('proxy console in the browser', () => {
       await page.getByRole('cell', { name: 'web-pool round robin' }).waitFor();
       await shot(page, 'proxy-03-upstreams');
 
+      // Target health: "Check targets now" probes the pool (no check configured: TCP, once).
+      await page.getByRole('button', { name: 'Target health of web-pool' }).click();
+      const health = page.getByRole('dialog', { name: 'Targets of web-pool' });
+      await health.getByText('not checked').waitFor();
+      await health.getByRole('button', { name: 'Check targets now' }).click();
+      await page.getByText('All 1 targets are up.').first().waitFor();
+      await health.locator('[data-health="up"]').waitFor();
+      await shot(page, 'proxy-03b-upstream-health');
+      await health.getByRole('button', { name: 'Close' }).click();
+
       // Domains: create one; it is pending until deployed.
       await page.goto(`${app.url}/domains`);
       await page.getByRole('button', { name: 'New domain' }).click();
@@ -169,6 +179,10 @@ describe.skipIf(!enabled)('proxy console in the browser', () => {
       await page.goto(`${app.url}/upstreams`);
       await page.getByText('web-pool').waitFor();
       expect(await page.getByRole('button', { name: /Edit|Delete|New pool/ }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Target health of web-pool' }).click();
+      await page.getByRole('dialog', { name: 'Targets of web-pool' }).locator('[data-health="up"]').waitFor();
+      expect(await page.getByRole('button', { name: 'Check targets now' }).count()).toBe(0);
+      await shot(page, 'proxy-13-user-upstream-health');
       await page.goto(`${app.url}/templates`);
       await page.getByText('Only an admin can see this page').waitFor();
     } finally {

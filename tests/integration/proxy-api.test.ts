@@ -101,6 +101,8 @@ describe.each(dialects)('proxy API on %s', (dialect) => {
       ['127.0.0.2', 9002, 1, false],
       ['127.0.0.3', 9003, 1, true],
     ]);
+    // Each target has its id (health events name it) and its last probe, not checked yet.
+    expect(up.targets[0]).toMatchObject({ id: expect.any(String), health: { status: 'unknown', checkedAt: null, error: null } });
     expect((await api('POST', '/api/v1/upstreams', { token: s.adminToken, body: { name: 'pool-a', targets: [target('10.0.0.1', 1)] } })).body.error.code).toBe('upstream_exists');
     // ip_hash cannot have a backup target: the merged record is checked, not only the patch.
     const bad = await api('PATCH', `/api/v1/upstreams/${up.id}`, { token: s.adminToken, body: { method: 'ip_hash' } });
