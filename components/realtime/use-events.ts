@@ -66,8 +66,9 @@ function open() {
   shared.attached.clear();
   for (const type of shared.listeners.keys()) attach(type);
   source.onopen = () => {
-    // A reopen after a failure may have missed events beyond the server's resume window.
-    if (shared.opened) for (const fn of [...shared.reconnectListeners]) fn();
+    // Events published between a subscriber's first fetch and this open, or beyond the server's
+    // resume window after a failure, were missed: every open asks subscribers to catch up.
+    for (const fn of [...shared.reconnectListeners]) fn();
     shared.opened = true;
     shared.failures = 0;
   };
@@ -106,7 +107,7 @@ function release() {
 /**
  * Calls `handler(data, type)` for every event of the given types this user may see. The latest
  * handler is always used, so it may close over fresh state without re-subscribing. `onReconnect`
- * runs when the stream comes back after an outage.
+ * runs whenever the stream opens (first connect and every reconnect): refetch there.
  */
 export function useEvents(types: readonly string[], handler: Listener, onReconnect?: () => void): void {
   const latest = useRef({ handler, onReconnect });

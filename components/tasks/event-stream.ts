@@ -1,72 +1,17 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
+import { useEvents as useSharedEvents } from '@/components/realtime/use-events';
 
 type EventData = Record<string, unknown>;
 
-interface Subscriber {
-  types: string[];
-  onEvent: (type: string, data: EventData) => void;
-  /** Called on every (re)connect: the place to fetch what may have been missed meanwhile. */
-  onOpen?: () => void;
-}
-
 /**
- * One EventSource per page, shared by every live widget on it (browsers allow only a few
- * connections per host over HTTP/1.1). It asks only for the event types its subscribers want
- * and is reopened when that set changes; each subscriber refetches on open, so nothing is lost
- * across a reopen or a dropped connection (EventSource reconnects on its own).
+ * `useEvents` with the (type, data) argument order these widgets use, on the tab's one shared
+ * EventSource (components/realtime/use-events.ts): `onOpen` runs on every (re)connect, the place
+ * to fetch what may have been missed meanwhile.
  */
-const subscribers = new Set<Subscriber>();
-let source: EventSource | null = null;
-let sourceTypes = '';
-
-function sync() {
-  const types = [...new Set([...subscribers].flatMap((s) => s.types))].sort().join(',');
-  if (types === sourceTypes && source) return;
-  source?.close();
-  source = null;
-  sourceTypes = types;
-  if (!types) return;
-  const es = new EventSource(`/api/v1/events?types=${encodeURIComponent(types)}`);
-  for (const type of types.split(',')) {
-    es.addEventListener(type, (ev) => {
-      let data: EventData;
-      try {
-        data = JSON.parse((ev as MessageEvent<string>).data) as EventData;
-      } catch {
-        return;
-      }
-      for (const s of subscribers) if (s.types.includes(type)) s.onEvent(type, data);
-    });
-  }
-  es.onopen = () => {
-    for (const s of subscribers) s.onOpen?.();
-  };
-  source = es;
-}
-
-/** Subscribes for the component's lifetime; the latest callbacks are always used. */
 export function useEvents(types: string[], onEvent: (type: string, data: EventData) => void, onOpen?: () => void): void {
-  const latest = useRef({ onEvent, onOpen });
-  useEffect(() => {
-    latest.current = { onEvent, onOpen };
-  });
-  const key = [...types].sort().join(',');
-  useEffect(() => {
-    const sub: Subscriber = {
-      types: key.split(',').filter(Boolean),
-      onEvent: (type, data) => latest.current.onEvent(type, data),
-      onOpen: () => latest.current.onOpen?.(),
-    };
-    subscribers.add(sub);
-    sync();
-    return () => {
-      subscribers.delete(sub);
-      // Closing and reopening on a quick remount (navigation) is cheap, but not needed at once.
-      setTimeout(sync, 0);
-    };
-  }, [key]);
+  useSharedEvents(types, (data, type) => onEvent(type, data), onOpen);
 }
 
 /**
