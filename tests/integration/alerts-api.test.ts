@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialects, openTestDb, type TestDb } from '../support/test-db';
-import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../support/test-db';
 import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { getDb } from '@/lib/db';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
-import { addDomain, addServer, addUpstream, notificationRows, resetAlerting, setServerStatus } from './alerts-fixtures';
+import { addDomain, addServer, addUpstream, alertingSuite, notificationRows, setServerStatus } from './alerts-fixtures';
 
 /**
  * The alerting API as CONTRACT.md lists it: roles on every route (signed out 401, users 403 on
@@ -15,21 +14,10 @@ import { addDomain, addServer, addUpstream, notificationRows, resetAlerting, set
 const TOKEN = '123456:ABC-api-test-token-abcdefghijklmnopq';
 
 describe.each(dialects)('alerting API on %s', (dialect) => {
-  let tdb: TestDb;
-  let tg: TelegramFake;
+  const suite = alertingSuite(dialect); // no Telegram channel until a test sets one
   let s: Awaited<ReturnType<typeof seedUsers>>;
   beforeAll(async () => {
-    tg = await startTelegramFake();
-    tdb = await openTestDb(dialect, { TELEGRAM_API_URL: tg.apiRoot });
     s = await seedUsers();
-  });
-  afterAll(async () => {
-    await tdb?.close();
-    await tg?.stop();
-  });
-  beforeEach(async () => {
-    await resetAlerting();
-    tg.reset();
   });
 
   const as = (who: 'admin' | 'user' | 'none') => (who === 'admin' ? s.adminToken : who === 'user' ? s.userToken : undefined);
@@ -179,16 +167,16 @@ describe.each(dialects)('alerting API on %s', (dialect) => {
     const ok = await call('admin', 'POST', '/api/v1/settings/telegram/test');
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ ok: true, message: 'Test message sent.' });
-    expect(tg.messages).toHaveLength(1);
-    expect(tg.messages[0]).toMatchObject({ token: TOKEN, chat_id: '-100555', message_thread_id: '7', parse_mode: 'HTML' });
-    tg.failNext(1, { kind: '429', retryAfter: 12 });
+    expect(suite.tg.messages).toHaveLength(1);
+    expect(suite.tg.messages[0]).toMatchObject({ token: TOKEN, chat_id: '-100555', message_thread_id: '7', parse_mode: 'HTML' });
+    suite.tg.failNext(1, { kind: '429', retryAfter: 12 });
     const limited = await call('admin', 'POST', '/api/v1/settings/telegram/test');
     expect(limited.body).toEqual({ ok: false, message: 'Telegram did not take the message: rate limited by Telegram (try again in 12 s).' });
-    tg.setValidTokens(['999:other']);
+    suite.tg.setValidTokens(['999:other']);
     const rejected = await call('admin', 'POST', '/api/v1/settings/telegram/test');
     expect(rejected.body.ok).toBe(false);
     expect(rejected.body.message).toContain('bot token rejected by Telegram');
-    tg.setValidTokens(null);
+    suite.tg.setValidTokens(null);
     expect(JSON.stringify([ok.body, limited.body, rejected.body, await notificationRows()])).not.toContain(TOKEN);
     const actions = (await call('admin', 'GET', '/api/v1/audit?limit=3')).body.items.map((e: { action: string }) => e.action);
     expect(actions).toContain('settings.telegram_test');

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialects, openTestDb, type TestDb } from '../support/test-db';
-import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { dialects } from '../support/test-db';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
 import { CLAIM_LEASE_MS, claimDue, recoverOutbox, resetDeliveryState } from '@/lib/alerts/outbox';
 import { sendTelegramMessage } from '@/lib/alerts/telegram';
-import { addServer, countNotifications, deliverAt, notificationRows, resetAlerting, setServerStatus, TestClock } from './alerts-fixtures';
+import { addServer, alertingSuite, countNotifications, deliverAt, notificationRows, setServerStatus } from './alerts-fixtures';
 
 /**
  * The outbox against the fake Bot API: Telegram's 429 retry_after and 5xx are honoured, a long
@@ -14,23 +13,9 @@ import { addServer, countNotifications, deliverAt, notificationRows, resetAlerti
 const TOKEN = '123456:ABC-delivery-test-token-abcdefghijk';
 
 describe.each(dialects)('Telegram outbox on %s', (dialect) => {
-  let tdb: TestDb;
-  let tg: TelegramFake;
-  let clock: TestClock;
-  beforeAll(async () => {
-    tg = await startTelegramFake();
-    tdb = await openTestDb(dialect, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_URL: tg.apiRoot });
-  });
-  afterAll(async () => {
-    await tdb?.close();
-    await tg?.stop();
-  });
-  beforeEach(async () => {
-    await resetAlerting();
-    await tg.setDown(false);
-    tg.reset();
-    clock = new TestClock();
-  });
+  const suite = alertingSuite(dialect, { token: TOKEN, chatId: '4242' });
+  const { clock } = suite;
+  beforeEach(() => suite.tg.setDown(false));
 
   /** `n` servers go down: `n` messages in the outbox, named srv-0 … srv-(n-1). */
   const downServers = async (n: number) => {
@@ -38,13 +23,13 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
     await evaluateAlerts({ now: clock.now });
     expect(await countNotifications('pending')).toBe(n);
   };
-  const sentTexts = () => tg.messages.map((m) => /srv-\d+/.exec(m.text!)?.[0]);
+  const sentTexts = () => suite.tg.messages.map((m) => /srv-\d+/.exec(m.text!)?.[0]);
 
   it('honours a 429 retry_after: nothing goes to the chat before it has passed', async () => {
     await downServers(2);
-    tg.failNext(1, { kind: '429', retryAfter: 30 });
+    suite.tg.failNext(1, { kind: '429', retryAfter: 30 });
     expect(await deliverAt(clock)).toMatchObject({ sent: 0, retrying: 1 });
-    expect(tg.calls).toHaveLength(1);
+    expect(suite.tg.calls).toHaveLength(1);
     const [row] = await notificationRows();
     expect(row).toMatchObject({ status: 'pending', attempts: 1, lastError: 'rate limited by Telegram' });
     expect(row!.nextAttemptAt.getTime() - clock.now.getTime()).toBe(30_000);
@@ -52,7 +37,7 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
       clock.advance(wait);
       await deliverAt(clock);
     }
-    expect(tg.calls).toHaveLength(1); // 29 s later: still waiting
+    expect(suite.tg.calls).toHaveLength(1); // 29 s later: still waiting
     clock.advance(1);
     await deliverAt(clock);
     clock.advance(2);
@@ -63,7 +48,7 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
 
   it('retries 500s with backoff and sends each message once', async () => {
     await downServers(1);
-    tg.failNext(3, { kind: '500' });
+    suite.tg.failNext(3, { kind: '500' });
     const waits: number[] = [];
     for (let i = 0; i < 3; i++) {
       await deliverAt(clock);
@@ -74,12 +59,12 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
     }
     expect(waits).toEqual([5, 10, 20]);
     await deliverAt(clock);
-    expect(tg.calls).toHaveLength(4);
+    expect(suite.tg.calls).toHaveLength(4);
     expect(sentTexts()).toEqual(['srv-0']);
   });
 
   it('Bot API down for hours: everything is delivered once it is back, each message exactly once and in order', async () => {
-    await tg.setDown(true);
+    await suite.tg.setDown(true);
     await downServers(12);
     for (let i = 0; i < 4 * 60 * 2; i++) {
       await deliverAt(clock); // the job's rhythm is 2 s; backoff keeps the attempts sparse
@@ -89,10 +74,10 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
     expect(head!.status).toBe('pending');
     expect(head!.lastError).toMatch(/^cannot reach Telegram/);
     expect(head!.nextAttemptAt.getTime() - clock.now.getTime()).toBeLessThanOrEqual(10 * 60_000); // backoff is capped
-    expect(tg.calls).toHaveLength(0);
+    expect(suite.tg.calls).toHaveLength(0);
     expect(await countNotifications('sent')).toBe(0);
 
-    await tg.setDown(false);
+    await suite.tg.setDown(false);
     clock.advance(10 * 60);
     for (let i = 0; i < 20 && (await countNotifications('sent')) < 12; i++) {
       await deliverAt(clock);
@@ -115,7 +100,7 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
     await recoverOutbox({ now: clock.now, startup: true });
     if (dialect === 'postgres') {
       await deliverAt(clock);
-      expect(tg.calls).toHaveLength(0);
+      expect(suite.tg.calls).toHaveLength(0);
       clock.advanceMs(CLAIM_LEASE_MS + 1000);
     }
     for (let i = 0; i < 5; i++) await deliverAt(clock);
@@ -157,7 +142,7 @@ describe.each(dialects)('Telegram outbox on %s', (dialect) => {
 
   it('a permanent rejection marks the message dead with a safe reason, and the queue moves on', async () => {
     await downServers(2);
-    tg.failNext(1, { kind: '400', description: 'Bad Request: can\'t parse entities: at 10.0.0.5' });
+    suite.tg.failNext(1, { kind: '400', description: 'Bad Request: can\'t parse entities: at 10.0.0.5' });
     await deliverAt(clock);
     clock.advance(2);
     await deliverAt(clock);

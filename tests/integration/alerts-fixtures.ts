@@ -1,9 +1,13 @@
 /**
- * Fixtures for the alerting tests: rows the other features would write (servers with a last
- * sample, domains, certificates, upstream targets, deploy tasks), a clock the tests drive, and
- * one "poll" step = evaluate + deliver at the clock's time.
+ * Fixtures for the alerting tests: the per-dialect set-up (a fake Bot API and a fresh database),
+ * rows the other features would write (servers with a last sample, domains, certificates,
+ * upstream targets, deploy tasks), a clock the tests drive, and one "poll" step = evaluate +
+ * deliver at the clock's time.
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
+import { openTestDb, type TestDb, type TestDialect } from '../support/test-db';
+import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
 import { getDb, newId } from '@/lib/db';
 import { evaluateAlerts, type EvaluationStats } from '@/lib/alerts/evaluate';
 import { deliverDue, resetDeliveryState, type DeliverOptions, type DeliveryStats } from '@/lib/alerts/outbox';
@@ -14,6 +18,10 @@ export class TestClock {
   constructor(start = Date.now()) {
     this.now = new Date(Math.floor(start / 1000) * 1000);
   }
+  /** Back to the current time (whole seconds), as a new clock would start. */
+  reset(start = Date.now()): void {
+    this.now = new Date(Math.floor(start / 1000) * 1000);
+  }
   advance(seconds: number): Date {
     this.now = new Date(this.now.getTime() + seconds * 1000);
     return this.now;
@@ -21,6 +29,40 @@ export class TestClock {
   advanceMs(ms: number): void {
     this.now = new Date(this.now.getTime() + ms);
   }
+}
+
+export interface AlertingSuite {
+  /** The fake Bot API the database's Telegram settings point at; its records are cleared before each test. */
+  readonly tg: TelegramFake;
+  readonly tdb: TestDb;
+  /** One instance for the whole suite, set back to the current time before each test. */
+  readonly clock: TestClock;
+}
+
+/**
+ * The set-up every alerting suite shares, registered as hooks of the surrounding `describe`: a
+ * fake Bot API, a fresh database of `dialect` whose Telegram settings point at it (with `token`
+ * and `chatId` given as environment variables; without them no channel is configured), and
+ * before each test the alerting tables emptied, the fake's records cleared and the clock reset.
+ * `tg` and `tdb` exist from the suite's first `beforeAll` on; read them inside hooks and tests.
+ */
+export function alertingSuite(dialect: TestDialect, telegram?: { token: string; chatId: string }): AlertingSuite {
+  const suite = { clock: new TestClock() } as { tg: TelegramFake; tdb: TestDb; clock: TestClock };
+  beforeAll(async () => {
+    suite.tg = await startTelegramFake();
+    const channel: Record<string, string> = telegram ? { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_CHAT_ID: telegram.chatId } : {};
+    suite.tdb = await openTestDb(dialect, { ...channel, TELEGRAM_API_URL: suite.tg.apiRoot });
+  });
+  afterAll(async () => {
+    await suite.tdb?.close();
+    await suite.tg?.stop();
+  });
+  beforeEach(async () => {
+    await resetAlerting();
+    suite.tg.reset();
+    suite.clock.reset();
+  });
+  return suite;
 }
 
 /** Empties everything alerting reads or writes and restores the default rules. */

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { dialects, openTestDb, type TestDb } from '../support/test-db';
-import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
+import { dialects } from '../support/test-db';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { requireBinary } from '../support/process';
 import { api } from '../support/api';
@@ -10,7 +9,7 @@ import { getDb } from '@/lib/db';
 import { getSshPool } from '@/lib/ssh/pool';
 import { HostKeyMismatchError } from '@/lib/ssh/errors';
 import { withServer } from '@/lib/servers/connection';
-import { addServer, alertRows, poll, resetAlerting, TestClock } from './alerts-fixtures';
+import { addServer, alertingSuite, alertRows, poll } from './alerts-fixtures';
 
 /**
  * DESIGN.md: a changed SSH host key is refused "with a clear error and an alert until an admin
@@ -22,33 +21,25 @@ const TOKEN = '123456:ABC-hostkey-test-token-abcdefghijk';
 const sshEnabled = requireBinary('sshd', 'ssh-keygen');
 
 describe.each(dialects)('host key alerts on %s', (dialect) => {
-  let tdb: TestDb;
-  let tg: TelegramFake;
-  let clock: TestClock;
+  const suite = alertingSuite(dialect, { token: TOKEN, chatId: '4242' });
+  const { clock } = suite;
   let sshd: SshdInstance | undefined;
   let s: Awaited<ReturnType<typeof seedUsers>>;
   beforeAll(async () => {
-    tg = await startTelegramFake();
-    tdb = await openTestDb(dialect, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_URL: tg.apiRoot });
     if (sshEnabled) sshd = await startSshd({ users: [{ name: 'root' }] });
   });
   afterAll(async () => {
     await getSshPool().closeAll();
     await sshd?.stop();
-    await tdb?.close();
-    await tg?.stop();
   });
   beforeEach(async () => {
-    await resetAlerting();
     s = await seedUsers();
-    tg.reset();
-    clock = new TestClock();
   });
 
   const polls = async (n: number) => {
     for (let i = 0; i < n; i++) await poll(clock);
   };
-  const texts = () => tg.messages.map((m) => m.text!);
+  const texts = () => suite.tg.messages.map((m) => m.text!);
   const offer = async (id: string, fingerprint: string | null) => {
     const { db, t } = getDb();
     await db.update(t.servers).set({ offeredHostKeyFingerprint: fingerprint }).where(eq(t.servers.id, id));

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { dialects, openTestDb, type TestDb } from '../support/test-db';
-import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
+import { dialects } from '../support/test-db';
 import { systemActor } from '@/lib/auth/actor';
 import { getDb } from '@/lib/db';
 import { createAlertRule } from '@/lib/alerts/rules';
@@ -9,8 +8,7 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { freePort } from '../support/ports';
 import {
-  addCertificate, addDeployTask, addDomain, addServer, addUpstream, alertRows, poll, resetAlerting, setDomain, setSample, setServerStatus,
-  setTargetsHealth, TestClock,
+  addCertificate, addDeployTask, addDomain, addServer, addUpstream, alertingSuite, alertRows, poll, setDomain, setSample, setServerStatus, setTargetsHealth,
 } from './alerts-fixtures';
 
 /**
@@ -21,22 +19,8 @@ import {
 const TOKEN = '123456:ABC-kinds-test-token-abcdefghijklmn';
 
 describe.each(dialects)('alert kinds on %s', (dialect) => {
-  let tdb: TestDb;
-  let tg: TelegramFake;
-  let clock: TestClock;
-  beforeAll(async () => {
-    tg = await startTelegramFake();
-    tdb = await openTestDb(dialect, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '4242', TELEGRAM_API_URL: tg.apiRoot });
-  });
-  afterAll(async () => {
-    await tdb?.close();
-    await tg?.stop();
-  });
-  beforeEach(async () => {
-    await resetAlerting();
-    tg.reset();
-    clock = new TestClock();
-  });
+  const suite = alertingSuite(dialect, { token: TOKEN, chatId: '4242' });
+  const { clock } = suite;
 
   const polls = async (n: number, each?: () => Promise<void>) => {
     for (let i = 0; i < n; i++) {
@@ -44,7 +28,7 @@ describe.each(dialects)('alert kinds on %s', (dialect) => {
       await poll(clock);
     }
   };
-  const texts = () => tg.messages.map((m) => m.text!);
+  const texts = () => suite.tg.messages.map((m) => m.text!);
 
   it('memory, load and disk per mount, each its own incident', async () => {
     const web = await addServer('web01');

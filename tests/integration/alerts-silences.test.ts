@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dialects, openTestDb, type TestDb } from '../support/test-db';
-import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
+import { describe, expect, it } from 'vitest';
+import { dialects } from '../support/test-db';
 import { systemActor } from '@/lib/auth/actor';
 import { createSilence, deleteSilence } from '@/lib/alerts/silences';
-import { addDomain, addServer, addUpstream, alertRows, notificationRows, poll, resetAlerting, setDomain, setServerStatus, TestClock } from './alerts-fixtures';
+import { addDomain, addServer, addUpstream, alertingSuite, alertRows, notificationRows, poll, setDomain, setServerStatus } from './alerts-fixtures';
 
 /**
  * Silences and maintenance windows: incidents are recorded, messages held; when the silence
@@ -13,22 +12,8 @@ import { addDomain, addServer, addUpstream, alertRows, notificationRows, poll, r
 const TOKEN = '123456:ABC-silence-test-token-abcdefghijkl';
 
 describe.each(dialects)('silences on %s', (dialect) => {
-  let tdb: TestDb;
-  let tg: TelegramFake;
-  let clock: TestClock;
-  beforeAll(async () => {
-    tg = await startTelegramFake();
-    tdb = await openTestDb(dialect, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_CHAT_ID: '-100777', TELEGRAM_API_URL: tg.apiRoot });
-  });
-  afterAll(async () => {
-    await tdb?.close();
-    await tg?.stop();
-  });
-  beforeEach(async () => {
-    await resetAlerting();
-    tg.reset();
-    clock = new TestClock();
-  });
+  const suite = alertingSuite(dialect, { token: TOKEN, chatId: '-100777' });
+  const { clock } = suite;
 
   const polls = async (n: number) => {
     for (let i = 0; i < n; i++) await poll(clock);
@@ -44,7 +29,7 @@ describe.each(dialects)('silences on %s', (dialect) => {
       },
       clock.now,
     );
-  const heads = () => tg.messages.map((m) => m.text!.split('\n')[0]);
+  const heads = () => suite.tg.messages.map((m) => m.text!.split('\n')[0]);
 
   it('an incident that opens and closes inside the window is recorded but never sent', async () => {
     const web = await addServer('web01');
@@ -57,7 +42,7 @@ describe.each(dialects)('silences on %s', (dialect) => {
     expect(alert).toMatchObject({ state: 'resolved', kind: 'server_down', silenced: true });
     expect((await notificationRows()).map((n) => [n.kind, n.status])).toEqual([['fired', 'held'], ['resolved', 'held']]);
     await polls(4 * 30); // past the end of the silence
-    expect(tg.calls).toHaveLength(0);
+    expect(suite.tg.calls).toHaveLength(0);
     expect((await notificationRows()).map((n) => [n.status, n.lastError])).toEqual([
       ['dead', 'Not sent: held by a silence.'],
       ['dead', 'Not sent: held by a silence.'],
@@ -69,7 +54,7 @@ describe.each(dialects)('silences on %s', (dialect) => {
     await silence({ serverId: web }, 10);
     await setServerStatus(web, 'down');
     await polls(4 * 9);
-    expect(tg.calls).toHaveLength(0);
+    expect(suite.tg.calls).toHaveLength(0);
     await polls(4 * 2);
     expect(heads()).toEqual(['🔴 <b>Critical</b> · Server unreachable']);
     await setServerStatus(web, 'up');
@@ -81,12 +66,12 @@ describe.each(dialects)('silences on %s', (dialect) => {
     const web = await addServer('web01');
     await setServerStatus(web, 'down');
     await polls(2);
-    expect(tg.messages).toHaveLength(1);
+    expect(suite.tg.messages).toHaveLength(1);
     const s = await silence({ serverId: web }, 60);
     await setServerStatus(web, 'up');
     await polls(8);
     expect((await alertRows())[0]!.state).toBe('resolved');
-    expect(tg.messages).toHaveLength(1);
+    expect(suite.tg.messages).toHaveLength(1);
     await deleteSilence(systemActor, s.id); // ending it early releases the same way
     await polls(1);
     expect(heads()).toEqual(['🔴 <b>Critical</b> · Server unreachable', '✅ <b>Resolved</b> · Server reachable again']);
@@ -101,12 +86,12 @@ describe.each(dialects)('silences on %s', (dialect) => {
     await setDomain(shop, { nsStatus: 'mismatch' });
     await setDomain(blog, { nsStatus: 'mismatch' });
     await polls(2);
-    expect(tg.messages).toHaveLength(1);
-    expect(tg.messages[0]!.text).toContain('b***.ex***le.com');
+    expect(suite.tg.messages).toHaveLength(1);
+    expect(suite.tg.messages[0]!.text).toContain('b***.ex***le.com');
     await silence({ serverId: web }, 60);
     await setDomain(blog, { status: 'drifted' });
     await polls(2);
-    expect(tg.messages).toHaveLength(1);
+    expect(suite.tg.messages).toHaveLength(1);
     expect((await alertRows()).filter((a) => a.state === 'firing')).toHaveLength(3);
   });
 
@@ -115,7 +100,7 @@ describe.each(dialects)('silences on %s', (dialect) => {
     await silence({ serverId: web }, 60, 30);
     await setServerStatus(web, 'down');
     await polls(1);
-    expect(tg.messages).toHaveLength(1);
-    expect(tg.messages[0]!.chat_id).toBe('-100777');
+    expect(suite.tg.messages).toHaveLength(1);
+    expect(suite.tg.messages[0]!.chat_id).toBe('-100777');
   });
 });
