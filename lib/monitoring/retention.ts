@@ -43,17 +43,23 @@ function batches<T>(items: readonly T[], size = ID_BATCH): T[][] {
 
 function collectRollups(serverId: string, rollups: MetricRollup[], into: Array<Record<string, unknown>>): void {
   for (const r of rollups) {
+    // Storage (< 2 MB per server for a year): SQLite stores a REAL whose value is whole as a 1–4
+    // byte integer instead of 8 bytes, so rounding saves ~6 bytes a value. Hourly percentages are
+    // rounded to whole percent (their charts span days to a year, where 1 % is below a pixel);
+    // 5-minute ones stay exact. Net rates are whole bytes per second at every resolution (a
+    // fraction means nothing there). Loads keep their decimals: 0.4 vs 0 matters.
+    const pct = r.resolution === '1h' ? whole : same;
     into.push({
-      serverId, resolution: r.resolution, bucketStart: r.bucketStart, count: r.count, cpuAvg: r.cpuAvg, cpuMax: r.cpuMax, memoryAvg: r.memoryAvg,
-      memoryMax: r.memoryMax, diskAvg: r.diskAvg, diskMax: r.diskMax, load1Avg: r.load1Avg, load1Max: r.load1Max, load5Avg: r.load5Avg,
-      // Whole bytes per second: a fraction means nothing here, and SQLite stores a whole REAL as a
-      // small integer instead of 8 bytes.
-      load15Avg: r.load15Avg, netRxAvg: wholeOrNull(r.netRxAvg), netTxAvg: wholeOrNull(r.netTxAvg),
+      serverId, resolution: r.resolution, bucketStart: r.bucketStart, count: r.count, cpuAvg: pct(r.cpuAvg), cpuMax: pct(r.cpuMax), memoryAvg: pct(r.memoryAvg),
+      memoryMax: pct(r.memoryMax), diskAvg: orNull(r.diskAvg, pct), diskMax: orNull(r.diskMax, pct), load1Avg: r.load1Avg, load1Max: r.load1Max, load5Avg: r.load5Avg,
+      load15Avg: r.load15Avg, netRxAvg: orNull(r.netRxAvg, whole), netTxAvg: orNull(r.netTxAvg, whole),
     });
   }
 }
 
-const wholeOrNull = (v: number | null) => (v === null ? null : Math.round(v));
+const whole = (v: number) => Math.round(v);
+const same = (v: number) => v;
+const orNull = (v: number | null, f: (n: number) => number) => (v === null ? null : f(v));
 
 async function writeRollups(rows: Array<Record<string, unknown>>) {
   const { db, t } = getDb();

@@ -71,11 +71,13 @@ export async function writeOutcomes(batch: readonly PollOutcome[]): Promise<void
     const alive = new Set((await db.select({ id: t.servers.id }).from(t.servers).where(inArray(t.servers.id, ids))).map((r) => r.id));
     const live = batch.filter((o) => alive.has(o.serverId));
 
+    // Raw values stay exact, except net rates: whole bytes per second (a fraction means nothing
+    // there), which SQLite stores as a small integer instead of an 8-byte REAL.
     const rows = live.flatMap((o) =>
       o.sample
         ? [{
             serverId: o.serverId, at: o.sample.at, cpu: o.sample.cpu, memory: o.sample.memory, swap: o.sample.swap, disk: o.sample.disk,
-            load1: o.sample.load1, load5: o.sample.load5, load15: o.sample.load15, netRx: o.sample.netRx, netTx: o.sample.netTx,
+            load1: o.sample.load1, load5: o.sample.load5, load15: o.sample.load15, netRx: orNull(o.sample.netRx, Math.round), netTx: orNull(o.sample.netTx, Math.round),
           }]
         : [],
     );

@@ -15,7 +15,7 @@ const SECTIONS: Section[] = ['telegram', 'dns', 'monitoring', 'retention', 'acme
 const DEFAULTS = {
   telegram: { chatId: null as string | null, threadId: null as number | null, enabled: true },
   monitoring: { intervalSeconds: 60, downAfterFailures: 3, upAfterSuccesses: 2, dnsIntervalMinutes: 60 },
-  retention: { rawHours: 48, fiveMinuteDays: 14, hourlyDays: 400, dnsCheckDays: 30, taskDays: 30 },
+  retention: { rawHours: 24, fiveMinuteDays: 7, hourlyDays: 400, dnsCheckDays: 30, taskDays: 30 },
 };
 
 /** Which setting each environment variable pins (CONTRACT.md: env wins and is shown read-only). */

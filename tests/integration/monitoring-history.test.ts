@@ -66,6 +66,9 @@ describe.each(dialects)('monitoring history, rollups and fleet on %s', (dialect)
     const hourly = await db.select().from(r).where(and(eq(r.serverId, shared), eq(r.resolution, '1h')));
     expect(hourly.length).toBe(6);
     expect(hourly.every((h) => h.count === 60)).toBe(true);
+    // Hourly percentages are whole (storage: SQLite keeps a whole REAL as a small integer): cpu 0..59 averages 29.5.
+    const firstHour = hourly.sort((a, b) => a.bucketStart.getTime() - b.bucketStart.getTime())[0];
+    expect(firstHour).toMatchObject({ cpuAvg: 30, cpuMax: 59, memoryAvg: 50, diskAvg: 40, load5Avg: 0.5, load15Avg: 0.25, netRxAvg: 1000 });
     // Again: nothing new, nothing doubled.
     const again = await rollUpMetrics(new Date(now));
     expect(again).toEqual({ fiveMinute: 0, hourly: 0 });
