@@ -1,10 +1,11 @@
 import path from 'node:path';
-import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER } from '../support/e2e';
+import { newId } from '@/lib/db/ids';
 import { startTelegramFake, type TelegramFake } from '../support/telegram-fake';
 import { waitFor } from '../support/wait';
 
@@ -14,30 +15,18 @@ import { waitFor } from '../support/wait';
  * edited with errors beside the fields; a per-server override and a silence are created; the
  * incident resolves into the past list; a user sees only shared servers' incidents, read-only.
  */
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
-const USER = { email: 'uma@example.test', password: 'user-password-1' };
 const BOT_TOKEN = '123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOpp';
-
-function uuid7(): string {
-  const b = crypto.randomBytes(16);
-  b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 describe('alerting console in the browser', () => {
   let app: AppServer;
   let browser: Browser;
   let tg: TelegramFake;
   let db: Database.Database;
-  const ids = { web: uuid7(), db: uuid7(), pool: uuid7(), shop: uuid7() };
+  const ids = { web: newId(), db: newId(), pool: newId(), shop: newId() };
 
   beforeAll(async () => {
     tg = await startTelegramFake();
-    app = await startApp({ SCHEDULER: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, TELEGRAM_API_URL: tg.apiRoot });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'on', TELEGRAM_API_URL: tg.apiRoot }));
     // Rows other features would write (servers, a domain), straight into the app's database.
     db = new Database(path.join(app.dataDir, 'gatehouse.db'));
     db.pragma('busy_timeout = 5000');
@@ -52,23 +41,14 @@ describe('alerting console in the browser', () => {
   });
   afterAll(async () => {
     db?.close();
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await tg?.stop();
   });
-
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
 
   it('sets up Telegram, shows incidents live, edits rules, overrides and silences; users see their share only', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
-    await signIn(page, ADMIN);
+    await signIn(page, app, ADMIN);
 
     // Settings → Telegram: write-only token, chat id, a test message through the fake Bot API.
     await page.goto(`${app.url}/settings`);
@@ -169,7 +149,7 @@ describe('alerting console in the browser', () => {
     expect(created.status()).toBe(201);
     db.prepare('insert into server_shares (server_id, user_id) values (?, ?)').run(ids.db, (await created.json()).id);
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    await signIn(userPage, USER);
+    await signIn(userPage, app, USER);
     await userPage.goto(`${app.url}/alerts`);
     await userPage.getByRole('heading', { name: 'Past incidents' }).waitFor();
     expect(await userPage.getByRole('link', { name: 'web-1' }).count()).toBe(0);

@@ -7,8 +7,9 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { APIRequestContext, Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER, withFailureShot } from '../support/e2e';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { startNginx, type NginxInstance } from '../support/nginx';
 import { startPebble, type PebbleInstance } from '../support/pebble';
@@ -19,7 +20,6 @@ import { requireBinary } from '../support/process';
 import { makeChain } from '../integration/certs-openssl';
 
 const enabled = requireBinary('pebble', 'openssl', 'knotd', 'nginx', 'sshd', 'ssh-keygen', 'chromium');
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 
 /** The fingerprint of the certificate Nginx serves for a name (no trust check: pebble's root changes per run). */
 function servedFingerprint(port: number, servername: string): Promise<string> {
@@ -47,22 +47,12 @@ describe.skipIf(!enabled)('certificates in the console', () => {
     [sshd, nginx, upstream, httpsPort] = await Promise.all([startSshd({ users: [{ name: 'root' }] }), startNginx({ noDefaultServer: true }), startHttpUpstream({ name: 'shop' }), freePort()]);
     pebble = await startPebble({ dnsServer: dns.server, httpPort: nginx.port });
     // The app is its own process: it trusts pebble's listener through NODE_EXTRA_CA_CERTS.
-    app = await startApp({ SCHEDULER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ACME_DIRECTORY_URL: pebble.directoryUrl, NODE_EXTRA_CA_CERTS: pebble.caCertFile });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'off', ACME_DIRECTORY_URL: pebble.directoryUrl, NODE_EXTRA_CA_CERTS: pebble.caCertFile }));
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await Promise.all([pebble?.stop(), nginx?.stop(), sshd?.stop(), dns?.stop(), upstream?.stop()]);
   });
-
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
 
   async function post(request: APIRequestContext, url: string, data: unknown) {
     const r = await request.post(`${app.url}/api/v1${url}`, { data });
@@ -75,17 +65,11 @@ describe.skipIf(!enabled)('certificates in the console', () => {
 
   it('uploads, issues with ACME and renews with a live log; users see it read-only', async () => {
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-    try {
-      await walkThrough(page);
-    } catch (err) {
-      await shot(page, 'certs-failure');
-      console.error(app.logs().slice(-4000));
-      throw err;
-    }
+    await withFailureShot(page, app, 'certs', () => walkThrough(page));
   });
 
   async function walkThrough(page: Page) {
-    await signIn(page, ADMIN.email, ADMIN.password);
+    await signIn(page, app, ADMIN);
     const rq = page.request;
     const nginxLayout = { managedDir: path.join(nginx.prefix, 'gatehouse'), mainConfig: nginx.confFile, command: nginx.wrapper, pidFile: nginx.pidFile, httpPort: nginx.port, httpsPort };
     const user = await post(rq, '/users', { email: 'uma@example.test', password: 'user-password-1' });
@@ -153,7 +137,7 @@ describe.skipIf(!enabled)('certificates in the console', () => {
 
     // A user of the shared server: both certificates, no controls.
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    await signIn(userPage, 'uma@example.test', 'user-password-1');
+    await signIn(userPage, app, USER);
     await userPage.goto(`${app.url}/certificates`);
     await userPage.getByText('read-only').waitFor();
     await userPage.getByRole('row').filter({ hasText: 'ACME' }).waitFor();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { signIn, startConsole, stopConsole, USER } from '../support/e2e';
 
 /**
  * Issue #2 end to end: first-run setup → admin signs in → creates a user → the user signs in and
@@ -12,21 +13,9 @@ describe('first run, users and roles in the browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    app = await startApp({ SCHEDULER: 'off' });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'off' }, { admin: null }));
   });
-  afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
-  });
-
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
+  afterAll(() => stopConsole({ app, browser }));
 
   it('walks through setup, user management and deactivation', async () => {
     const code = app.setupCode();
@@ -69,7 +58,7 @@ describe('first run, users and roles in the browser', () => {
     // The user signs in and sees the limited console: no admin entries.
     const userCtx = await browser.newContext({ viewport: { width: 390, height: 844 } });
     const user = await userCtx.newPage();
-    await signIn(user, 'uma@example.test', 'user-password-1');
+    await signIn(user, app, USER);
     await shot(user, 'foundation-05-user-console-phone');
     const html = await user.content();
     expect(html).not.toContain('href="/users"');

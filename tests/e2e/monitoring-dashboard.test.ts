@@ -1,10 +1,11 @@
 import path from 'node:path';
-import crypto from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER } from '../support/e2e';
+import { newId } from '@/lib/db/ids';
 import { startGlancesV4Fake, type GlancesV4Fake } from '../support/glances-v4-fake';
 import { freePort } from '../support/ports';
 import { startDns, type DnsServer } from '../support/dns';
@@ -15,17 +16,6 @@ import { startDns, type DnsServer } from '../support/dns';
  * flips to down and back; the metrics page draws its charts; settings validate; a user sees only
  * the shared server.
  */
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
-const USER = { email: 'uma@example.test', password: 'user-password-1' };
-
-function uuid7(): string {
-  const b = crypto.randomBytes(16);
-  b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = (b[6] & 0x0f) | 0x70;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 describe('monitoring dashboard in the browser', () => {
   let app: AppServer;
@@ -33,14 +23,13 @@ describe('monitoring dashboard in the browser', () => {
   let glances: GlancesV4Fake;
   let db: Database.Database;
   let dns: DnsServer;
-  const ids = { web: uuid7(), db: uuid7(), spare: uuid7(), upstream: uuid7(), domain: uuid7() };
+  const ids = { web: newId(), db: newId(), spare: newId(), upstream: newId(), domain: newId() };
 
   beforeAll(async () => {
     glances = await startGlancesV4Fake();
     glances.setStats({ cpu: 12.3, mem: 41.5, load: [0.42, 0.35, 0.3], fs: [{ mnt_point: '/', percent: 63.2 }] });
     dns = await startDns({ zones: [{ name: 'shop.test', ns: ['ns1.host.test', 'ns2.host.test'] }] });
-    app = await startApp({ SCHEDULER: 'on', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, DNS_SERVERS: dns.server });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'on', DNS_SERVERS: dns.server }));
     // Server rows straight into the app's database (server CRUD is another feature's screen).
     db = new Database(path.join(app.dataDir, 'gatehouse.db'));
     db.pragma('busy_timeout = 5000');
@@ -68,19 +57,10 @@ describe('monitoring dashboard in the browser', () => {
   });
   afterAll(async () => {
     db?.close();
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await glances?.stop();
     await dns?.stop();
   });
-
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
 
   const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
 
@@ -89,7 +69,7 @@ describe('monitoring dashboard in the browser', () => {
     const page = await ctx.newPage();
     page.on('pageerror', (e) => console.log('[browser] page error:', e.message));
     page.on('framenavigated', (f) => f === page.mainFrame() && console.log('[browser] at', f.url()));
-    await signIn(page, ADMIN);
+    await signIn(page, app, ADMIN);
     // A short interval, and one poll to change status either way, so the test sees both quickly.
     const patch = await page.request.patch(`${app.url}/api/v1/settings`, { data: { monitoring: { intervalSeconds: 10, downAfterFailures: 1, upAfterSuccesses: 1 } } });
     expect(patch.status()).toBe(200);
@@ -177,7 +157,7 @@ describe('monitoring dashboard in the browser', () => {
     const userId = (await created.json()).id;
     db.prepare('insert into server_shares (server_id, user_id) values (?, ?)').run(ids.web, userId);
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    await signIn(userPage, USER);
+    await signIn(userPage, app, USER);
     await userPage.getByRole('link', { name: 'web-1', exact: true }).waitFor();
     expect(await userPage.getByRole('link', { name: 'db-1', exact: true }).count()).toBe(0);
     expect(await userPage.content()).not.toContain('href="/settings"');

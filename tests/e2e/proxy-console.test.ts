@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { Browser } from 'playwright-core';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER } from '../support/e2e';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { startNginx, type NginxInstance } from '../support/nginx';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
@@ -13,8 +14,6 @@ import { requireBinary } from '../support/process';
 import { httpRequest } from '../support/wait';
 
 const enabled = requireBinary('sshd', 'ssh-keygen', 'nginx', 'chromium');
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
-const USER = { email: 'uma@example.test', password: 'user-password-1' };
 
 /**
  * Issue #4 in the browser: an admin creates an upstream pool and a domain in modals (errors
@@ -41,31 +40,21 @@ describe.skipIf(!enabled)('proxy console in the browser', () => {
     nginx = await startNginx({ files: { 'gatehouse.conf': `include ${managedDir}/http.conf;\n` } });
     up = await startHttpUpstream({ name: 'e2e-app' });
     httpPort = await freePort();
-    app = await startApp({ SCHEDULER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'off' }));
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await up?.stop();
     await nginx?.stop();
     await sshd?.stop();
     if (managedDir) fs.rmSync(managedDir, { recursive: true, force: true });
   });
 
-  async function signIn(page: Page, who: { email: string; password: string }) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(who.email);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
-
   it('creates a pool and a domain, deploys with a live log, previews templates and finds drift', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     try {
-      await signIn(page, ADMIN);
+      await signIn(page, app, ADMIN);
       // The server and a user come from the servers and users features (their API, same session).
       const user = await page.request.post(`${app.url}/api/v1/users`, { data: { ...USER, role: 'user', name: 'Uma' } });
       expect(user.status()).toBe(201);
@@ -169,7 +158,7 @@ describe.skipIf(!enabled)('proxy console in the browser', () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });
     const page = await ctx.newPage();
     try {
-      await signIn(page, USER);
+      await signIn(page, app, USER);
       await page.goto(`${app.url}/domains`);
       await page.getByRole('link', { name: 'shop.e2e.test' }).waitFor();
       expect(await page.getByRole('button', { name: 'New domain' }).count()).toBe(0);

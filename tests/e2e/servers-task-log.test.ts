@@ -2,14 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import type { AppServer } from '../support/app-server';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER, withFailureShot } from '../support/e2e';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { startNginx, type NginxInstance } from '../support/nginx';
 import { requireBinary } from '../support/process';
 
 const enabled = requireBinary('sshd', 'ssh-keygen', 'nginx', 'chromium');
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
 
 /**
  * Issue #3 in the browser: an admin adds a server in the modal, tests the connection, installs
@@ -30,38 +30,22 @@ describe.skipIf(!enabled)('servers and live task logs in the browser', () => {
     // over a few seconds while the page watches (this delays the remote side, not the test).
     slowNginx = path.join(nginx.prefix, 'sbin', 'slow-nginx');
     fs.writeFileSync(slowNginx, `#!/bin/sh\nsleep 0.6\nexec ${nginx.wrapper} "$@"\n`, { mode: 0o755 });
-    app = await startApp({ SCHEDULER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'off' }));
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await nginx?.stop();
     await sshd?.stop();
   });
 
-  async function signIn(page: Page, email: string, password: string) {
-    await page.goto(`${app.url}/login`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${app.url}/`);
-  }
-
   it('adds a server, tests it, installs Nginx with a live log, and shares it read-only', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
-    try {
-      await walkThrough(page);
-    } catch (err) {
-      await shot(page, 'servers-failure');
-      console.error(app.logs().slice(-4000));
-      throw err;
-    }
+    await withFailureShot(page, app, 'servers', () => walkThrough(page));
   });
 
   async function walkThrough(page: Page) {
-    await signIn(page, ADMIN.email, ADMIN.password);
+    await signIn(page, app, ADMIN);
     await page.getByRole('link', { name: 'Servers' }).first().click();
     await page.getByText('No servers yet').waitFor();
     await shot(page, 'servers-01-empty');
@@ -151,7 +135,7 @@ describe.skipIf(!enabled)('servers and live task logs in the browser', () => {
     await shot(page, 'servers-07-list-admin');
 
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
-    await signIn(userPage, 'uma@example.test', 'user-password-1');
+    await signIn(userPage, app, USER);
     await userPage.goto(`${app.url}/servers`);
     await userPage.getByRole('link', { name: 'edge-1' }).waitFor();
     expect(await userPage.getByRole('link', { name: 'hidden-1' }).count()).toBe(0);

@@ -1,24 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type AppServer } from '../support/app-server';
-import { launchBrowser, shot } from '../support/browser';
+import { shot } from '../support/browser';
+import { ADMIN, signIn, startConsole, stopConsole, USER } from '../support/e2e';
 
 /**
  * Settings → ACME in the browser: a bad directory URL is refused beside its field; a preset and
  * an e-mail save and show in GET /api/v1/settings; a value set by an environment variable is
  * read-only; a user never sees the card, and the API refuses them.
  */
-const ADMIN = { email: 'admin@example.test', password: 'admin-password-1' };
-const USER = { email: 'uma@example.test', password: 'user-password-1' };
 const STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
-
-async function signIn(page: Page, app: AppServer, who: { email: string; password: string }) {
-  await page.goto(`${app.url}/login`);
-  await page.getByLabel('E-mail').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${app.url}/`);
-}
 
 const acmeCard = (page: Page) => page.locator('section').filter({ has: page.locator('#acme') });
 const acmeSettings = async (page: Page, app: AppServer) => (await (await page.request.get(`${app.url}/api/v1/settings`)).json()).acme as { directoryUrl: string; email: string | null };
@@ -29,12 +20,10 @@ describe('ACME settings in the browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    app = await startApp({ SCHEDULER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-    browser = await launchBrowser();
+    ({ app, browser } = await startConsole({ SCHEDULER: 'off' }));
   });
   afterAll(async () => {
-    await browser?.close();
-    await app?.stop();
+    await stopConsole({ app, browser });
     await pinnedApp?.stop();
   });
 
