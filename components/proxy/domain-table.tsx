@@ -1,18 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import useSWR from 'swr';
 import type { DomainDto } from '@/lib/proxy/dto';
 import type { Page } from '@/lib/db/paginate';
 import { Badge, StatusPill } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';
-import { controlClass } from '@/components/ui/field-parts';
+import { ListFilter, useListFilter } from '@/components/ui/list-filter';
 import { ModalForm, type FormServerAction } from '@/components/ui/modal-form';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
-import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
+import { useLiveList } from '@/components/realtime/use-live-list';
 import { DeployButton } from './deploy-button';
 import { DomainFields, domainFieldNames, type DomainChoices } from './domain-fields';
 
@@ -29,14 +27,10 @@ export interface DomainActions {
  * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete.
  */
 export function DomainTable({ initial, choices, actions }: { initial: Page<DomainDto>; choices: DomainChoices; actions: DomainActions | null }) {
-  const { data, mutate } = useSWR<Page<DomainDto>>(DOMAINS_KEY, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
-  useRefreshOn(['domain.updated'], () => true, () => void mutate());
-  const [filter, setFilter] = useState('');
+  const all = useLiveList(DOMAINS_KEY, initial, ['domain.updated']);
   const serverName = new Map(choices.servers.map((s) => [s.id, s.name]));
   const upstreamName = new Map(choices.upstreams.map((u) => [u.id, u.name]));
-  const all = data?.items ?? [];
-  const q = filter.trim().toLowerCase();
-  const items = q ? all.filter((d) => [d.fqdn, ...d.aliases, serverName.get(d.serverId) ?? '', d.status].some((v) => v.toLowerCase().includes(q))) : all;
+  const { filter, setFilter, items } = useListFilter(all, (d) => [d.fqdn, ...d.aliases, serverName.get(d.serverId) ?? '', d.status]);
 
   if (all.length === 0) {
     return (
@@ -49,14 +43,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
   }
   return (
     <div className="space-y-3">
-      {all.length > 5 && (
-        <div className="max-w-xs">
-          <label htmlFor="domain-filter" className="sr-only">
-            Filter domains
-          </label>
-          <input id="domain-filter" type="search" placeholder="Filter by name, server or status" value={filter} onChange={(e) => setFilter(e.target.value)} className={`${controlClass(false)} h-9`} />
-        </div>
-      )}
+      {all.length > 5 && <ListFilter id="domain-filter" label="Filter domains" placeholder="Filter by name, server or status" value={filter} onChange={setFilter} />}
       <Table caption="Domains">
         <THead>
           <Th>Domain</Th>

@@ -1,6 +1,5 @@
 'use client';
 
-import useSWR from 'swr';
 import type { UpstreamDto } from '@/lib/proxy/dto';
 import type { Page } from '@/lib/db/paginate';
 import { Badge } from '@/components/ui/badge';
@@ -8,7 +7,7 @@ import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { ModalForm, type FormServerAction } from '@/components/ui/modal-form';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
-import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
+import { useLiveList } from '@/components/realtime/use-live-list';
 import { UpstreamFields, upstreamFieldNames } from './upstream-fields';
 import { UpstreamHealth } from './upstream-health';
 
@@ -17,9 +16,7 @@ const healthTone = { up: 'green', down: 'red', unknown: 'neutral' } as const;
 
 /** Upstream pools with every target, live on `upstream.updated`; admins edit and delete. */
 export function UpstreamTable({ initial, actions }: { initial: Page<UpstreamDto>; actions: { update: FormServerAction; remove: FormServerAction } | null }) {
-  const { data, mutate } = useSWR<Page<UpstreamDto>>('/api/v1/upstreams?limit=500', fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
-  useRefreshOn(['upstream.updated', 'upstream.target', 'domain.updated'], () => true, () => void mutate());
-  const items = data?.items ?? [];
+  const items = useLiveList('/api/v1/upstreams?limit=500', initial, ['upstream.updated', 'upstream.target', 'domain.updated']);
   if (items.length === 0) {
     return <EmptyState icon="layers" title="No upstream pools yet" description={actions ? 'A pool is the set of backends a domain proxies to: add one with its targets.' : 'Pools used by domains on servers shared with you show here.'} />;
   }

@@ -1,15 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
-import useSWR from 'swr';
 import type { ServerDto } from '@/lib/servers/schemas';
 import type { Page } from '@/lib/db/paginate';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
-import { controlClass } from '@/components/ui/field-parts';
-import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
+import { ListFilter, useListFilter } from '@/components/ui/list-filter';
+import { useLiveList } from '@/components/realtime/use-live-list';
 import { HostKeyWarning, MonitorStatus, NginxStatus } from './server-status';
 
 export const SERVERS_KEY = '/api/v1/servers?limit=500';
@@ -20,12 +18,8 @@ export const SERVER_EVENTS = ['server.created', 'server.updated', 'server.delete
  * host key) refetch the list; nothing polls. A filter narrows by name, host or OS as you type.
  */
 export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admin: boolean }) {
-  const { data, mutate } = useSWR<Page<ServerDto>>(SERVERS_KEY, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
-  useRefreshOn(SERVER_EVENTS, () => true, () => void mutate());
-  const [filter, setFilter] = useState('');
-  const all = data?.items ?? [];
-  const q = filter.trim().toLowerCase();
-  const items = q ? all.filter((s) => [s.name, s.host, s.os ?? ''].some((v) => v.toLowerCase().includes(q))) : all;
+  const all = useLiveList(SERVERS_KEY, initial, SERVER_EVENTS);
+  const { filter, setFilter, active, items } = useListFilter(all, (s) => [s.name, s.host, s.os ?? '']);
 
   if (all.length === 0) {
     return (
@@ -42,14 +36,7 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
   }
   return (
     <div className="space-y-3">
-      {all.length > 5 && (
-        <div className="max-w-xs">
-          <label htmlFor="server-filter" className="sr-only">
-            Filter servers
-          </label>
-          <input id="server-filter" type="search" placeholder="Filter by name, host or OS" value={filter} onChange={(e) => setFilter(e.target.value)} className={`${controlClass(false)} h-9`} />
-        </div>
-      )}
+      {all.length > 5 && <ListFilter id="server-filter" label="Filter servers" placeholder="Filter by name, host or OS" value={filter} onChange={setFilter} />}
       <Table caption="Servers">
         <THead>
           <Th>Server</Th>
@@ -89,7 +76,7 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
           ))}
         </TBody>
       </Table>
-      {q && items.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No server matches “{filter}”.</p>}
+      {active && items.length === 0 && <p className="text-sm text-zinc-600 dark:text-zinc-400">No server matches “{filter}”.</p>}
     </div>
   );
 }

@@ -1,14 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import useSWR from 'swr';
 import type { TaskDto } from '@/lib/tasks/schemas';
 import type { Page } from '@/lib/db/paginate';
 import { StatusPill } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
-import { fetchJson, useRefreshOn } from './event-stream';
+import { useLiveList } from '@/components/realtime/use-live-list';
 import { duration, taskLabel } from './task-kinds';
 
 const link = 'font-medium text-indigo-700 hover:underline dark:text-indigo-400';
@@ -32,10 +31,8 @@ export function TaskTable({
   caption?: string;
 }) {
   const key = `/api/v1/tasks?limit=${limit}${serverId ? `&serverId=${encodeURIComponent(serverId)}` : ''}`;
-  const { data, mutate } = useSWR<Page<TaskDto>>(key, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
   // task.updated carries no server id in its data, so a server's list refetches on any task's change.
-  useRefreshOn(['task.updated'], () => true, () => void mutate(), 500);
-  const items = data?.items ?? [];
+  const items = useLiveList(key, initial, ['task.updated'], 500);
 
   if (items.length === 0) {
     return (
