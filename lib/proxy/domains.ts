@@ -12,22 +12,13 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInp
 import { toPage, type ListParams } from '@/lib/db/paginate';
 import { domainInput, domainPatch, type DomainInput } from './schemas';
 import { publishDomainStatus } from './status';
-import type { DomainRow } from './load';
+import { domainInputOf, type DomainRow } from './load';
 import type { DomainDto } from './dto';
 
 export function toDomainDto(d: DomainRow): DomainDto {
   return {
     id: d.id,
-    fqdn: d.fqdn,
-    aliases: d.aliases ?? [],
-    serverId: d.serverId,
-    upstreamId: d.upstreamId,
-    templateId: d.templateId,
-    ssl: { mode: d.sslMode, certificateId: d.certificateId, forceHttps: d.forceHttps, hsts: d.hsts, http2: d.http2 },
-    websocket: d.websocket,
-    clientMaxBodySize: d.clientMaxBodySize,
-    customDirectives: d.customDirectives,
-    nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
+    ...domainInputOf(d),
     status: d.status,
     lastError: d.lastError,
     nsStatus: d.nsStatus,
@@ -78,22 +69,6 @@ export async function visibleDomain(actor: Actor, id: string): Promise<DomainRow
 
 export async function getDomain(actor: Actor, id: string): Promise<DomainDto> {
   return toDomainDto(await visibleDomain(actor, id));
-}
-
-/** The input shape of a stored row, for merging a PATCH and re-checking the whole record. */
-function inputOf(d: DomainRow) {
-  return {
-    fqdn: d.fqdn,
-    aliases: d.aliases ?? [],
-    serverId: d.serverId,
-    upstreamId: d.upstreamId,
-    templateId: d.templateId,
-    ssl: { mode: d.sslMode, certificateId: d.certificateId, forceHttps: d.forceHttps, hsts: d.hsts, http2: d.http2 },
-    websocket: d.websocket,
-    clientMaxBodySize: d.clientMaxBodySize,
-    customDirectives: d.customDirectives,
-    nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
-  };
 }
 
 /** References must exist and fit: server, upstream, template kind, certificate. */
@@ -183,7 +158,8 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
     const { t } = getDb();
     const current = await findDomain(id);
     if (!current) throw new NotFoundError('Domain');
-    const base = inputOf(current);
+    // The stored record in its input shape: the PATCH merges into it and the whole is re-checked.
+    const base = domainInputOf(current);
     const merged = { ...base, ...patch, ssl: { ...base.ssl, ...patch.ssl }, nameservers: { ...base.nameservers, ...patch.nameservers } };
     // The whole record again, so rules spanning fields (SSL mode and HSTS...) hold after a PATCH.
     const checked = domainInput.safeParse(merged);

@@ -28,9 +28,12 @@ export const sha256 = (text: string) => createHash('sha256').update(text, 'utf8'
 /** What stands in for a private key wherever file content is shown or stored: its hash only. */
 export const secretStandIn = (hash: string) => `# private key: written with mode 0600, never shown or stored by Gatehouse\n# sha256 ${hash}\n`;
 
-export function toRenderDomain(d: DomainRow): Domain {
+/**
+ * A stored domain in the shape of its input (domainInput): what rendering reads, what a PATCH is
+ * merged into, and the editable part of the API's DomainDto.
+ */
+export function domainInputOf(d: DomainRow) {
   return {
-    id: d.id,
     fqdn: d.fqdn,
     aliases: d.aliases ?? [],
     serverId: d.serverId,
@@ -42,6 +45,10 @@ export function toRenderDomain(d: DomainRow): Domain {
     customDirectives: d.customDirectives,
     nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
   };
+}
+
+export function toRenderDomain(d: DomainRow): Domain {
+  return { id: d.id, ...domainInputOf(d) };
 }
 
 export const certPaths = (id: string) => ({ cert: `certs/${id}.crt`, key: `certs/${id}.key` });
