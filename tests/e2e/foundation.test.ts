@@ -72,8 +72,8 @@ describe('first run, users and roles in the browser', () => {
 
     // The admin deactivates them: the user's very next request is signed out.
     await admin.goto(`${app.url}/users`);
-    await admin.getByRole('button', { name: 'Deactivate uma@example.test' }).click();
-    await admin.getByRole('button', { name: 'Activate uma@example.test' }).waitFor();
+    await admin.getByRole('button', { name: 'Deactivate uma@example.test', exact: true }).click();
+    await admin.getByRole('button', { name: 'Activate uma@example.test', exact: true }).waitFor();
     expect((await user.request.get(`${app.url}/api/v1/me`)).status()).toBe(401);
     await user.goto(`${app.url}/`);
     await user.waitForURL(/\/login/);
