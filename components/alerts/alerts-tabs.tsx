@@ -1,5 +1,4 @@
-import Link from 'next/link';
-import { cx } from '@/components/ui/cx';
+import { LinkTabs } from '@/components/ui/link-tabs';
 
 const tabs = [
   { key: 'incidents', label: 'Incidents', href: '/alerts' },
@@ -7,28 +6,7 @@ const tabs = [
   { key: 'silences', label: 'Silences', href: '/alerts/silences' },
 ] as const;
 
-/** The alerting pages as tabs (links, so each section has its own address). */
+/** The alerting pages as tabs. */
 export function AlertsTabs({ current }: { current: (typeof tabs)[number]['key'] }) {
-  return (
-    <nav aria-label="Alerting sections" className="mb-6 border-b border-zinc-200 dark:border-zinc-800">
-      <ul className="-mb-px flex gap-6">
-        {tabs.map((t) => (
-          <li key={t.key}>
-            <Link
-              href={t.href}
-              aria-current={t.key === current ? 'page' : undefined}
-              className={cx(
-                'inline-block border-b-2 px-1 pb-2.5 text-sm font-medium',
-                t.key === current
-                  ? 'border-indigo-600 text-indigo-700 dark:border-indigo-400 dark:text-indigo-300'
-                  : 'border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white',
-              )}
-            >
-              {t.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+  return <LinkTabs label="Alerting sections" tabs={tabs} current={current} />;
 }

@@ -1,33 +1,10 @@
-import Link from 'next/link';
-import { cx } from '@/components/ui/cx';
+import { LinkTabs } from '@/components/ui/link-tabs';
 
-const tabs = [
-  { key: 'overview', label: 'Overview', href: (id: string) => `/servers/${id}` },
-  { key: 'metrics', label: 'Metrics', href: (id: string) => `/servers/${id}/metrics` },
-] as const;
-
-/** The server page's sections as tabs (links); the metrics page shows them too, with `current="metrics"`. */
-export function ServerTabs({ id, current }: { id: string; current: (typeof tabs)[number]['key'] }) {
-  return (
-    <nav aria-label="Server sections" className="mb-6 border-b border-zinc-200 dark:border-zinc-800">
-      <ul className="-mb-px flex gap-6">
-        {tabs.map((t) => (
-          <li key={t.key}>
-            <Link
-              href={t.href(id)}
-              aria-current={t.key === current ? 'page' : undefined}
-              className={cx(
-                'inline-block border-b-2 px-1 pb-2.5 text-sm font-medium',
-                t.key === current
-                  ? 'border-indigo-600 text-indigo-700 dark:border-indigo-400 dark:text-indigo-300'
-                  : 'border-transparent text-zinc-600 hover:border-zinc-300 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-white',
-              )}
-            >
-              {t.label}
-            </Link>
-          </li>
-        ))}
-      </ul>
-    </nav>
-  );
+/** The server page's sections as tabs; the metrics page shows them too, with `current="metrics"`. */
+export function ServerTabs({ id, current }: { id: string; current: 'overview' | 'metrics' }) {
+  const tabs = [
+    { key: 'overview', label: 'Overview', href: `/servers/${id}` },
+    { key: 'metrics', label: 'Metrics', href: `/servers/${id}/metrics` },
+  ];
+  return <LinkTabs label="Server sections" tabs={tabs} current={current} />;
 }
