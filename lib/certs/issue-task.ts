@@ -10,7 +10,7 @@ import { systemActor } from '../auth/actor';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { getServerRow, secretsOf, withServer } from '../servers/connection';
-import { nginxLayoutOf } from '../servers/layout';
+import { nginxLayoutOf } from '../nginx/layout';
 import { cmd } from '../ssh/quote';
 import { isTaskFailure, registerTaskHandler, TaskFailure, type TaskContext } from '../tasks/runner';
 import { caLabel, createKeyAndCsr, openAcmeSession, withProblemScope } from './acme-client';

@@ -1,6 +1,7 @@
 import type { ExecOptions, ExecResult } from '@/lib/ssh/exec';
 import { parseOsRelease, type OsRelease } from './os-release';
-import { defaultNginxLayout, nginxCommand, type InitSystem, type NginxLayout } from './plans';
+import type { InitSystem } from './plans';
+import { defaultNginxLayout, nginxCommand, type NginxLayout } from '../nginx/layout';
 import { cmd } from '@/lib/ssh/quote';
 
 export type SudoStatus = 'root' | 'nopasswd' | 'password-required' | 'missing';

@@ -1,4 +1,5 @@
-import { cmd, shq } from '@/lib/ssh/quote';
+import { cmd, shq } from '../ssh/quote';
+import { defaultNginxLayout, includeLine, MANAGED_FILES, nginxCommand, type NginxLayout } from '../nginx/layout';
 import type { OsFamily } from './os-release';
 
 /**
@@ -65,46 +66,6 @@ export function assertPlainPath(path: string, what: string): void {
 }
 
 // ------------------------------------------------------------------------------------ nginx
-
-/** Where Nginx lives. The defaults fit distro packages; tests point them at a private prefix. */
-export interface NginxLayout {
-  confPath: string;
-  /** Gatehouse's own directory; nginx.conf gets one include line for `<managedDir>/http.conf`. */
-  managedDir: string;
-  binary: string;
-  /** Added to every nginx invocation, e.g. ['-p', prefix, '-c', 'conf/nginx.conf']. */
-  args: string[];
-  /** When set, "running" means this PID file names a live process; else `pgrep -x nginx`. */
-  pidFile: string | null;
-  /** systemd/OpenRC service name. */
-  service: string;
-}
-
-/** The managed directory's shape, shared with the deploy code that fills it. */
-export const MANAGED_FILES = {
-  /** Included from nginx.conf's http block; includes the two below. */
-  entry: 'http.conf',
-  upstreams: 'upstreams.conf',
-  domainsDir: 'domains',
-} as const;
-
-export const defaultNginxLayout: NginxLayout = {
-  confPath: '/etc/nginx/nginx.conf',
-  managedDir: '/etc/nginx/gatehouse',
-  binary: 'nginx',
-  args: [],
-  pidFile: null,
-  service: 'nginx',
-};
-
-/** `nginx <layout args> <extra>` as a shell command. */
-export function nginxCommand(layout: NginxLayout, ...extra: string[]): string {
-  return [layout.binary, ...layout.args, ...extra].map((a) => shq(a)).join(' ');
-}
-
-export function includeLine(layout: NginxLayout): string {
-  return `include ${layout.managedDir}/${MANAGED_FILES.entry};`;
-}
 
 function nginxRunning(layout: NginxLayout): string {
   if (layout.pidFile) return cmd`test -s ${layout.pidFile} && kill -0 "$(cat ${layout.pidFile})" 2>/dev/null`;
@@ -187,4 +148,3 @@ export function nginxPlan(input: NginxPlanInput): InstallPlan {
   };
 }
 
-export { glancesPlan, type GlancesPlanInput } from './glances-plan';

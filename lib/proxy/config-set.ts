@@ -3,7 +3,7 @@
  * and certificate files. Domains render one by one so a failure names its domain.
  */
 import { createHash } from 'node:crypto';
-import { ConfigRenderError } from './errors';
+import { ConfigRenderError } from '../nginx/errors';
 import { certificateFiles, secretStandIn, sha256 as sha, type DeployFile, type ServerRenderState } from './load';
 import { renderDomainFile, UPSTREAMS_FILE } from './render';
 import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';

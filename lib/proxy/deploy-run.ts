@@ -14,7 +14,7 @@ import { atomically, getDb } from '@/lib/db';
 import { getServerRow, secretsOf, withServer } from '@/lib/servers/connection';
 import { TaskFailure, type TaskContext } from '@/lib/tasks/runner';
 import { SshError } from '@/lib/ssh/errors';
-import { ConfigRenderError } from './errors';
+import { ConfigRenderError } from '../nginx/errors';
 import { referencedUpstreamNames, renderDomainSet, renderServerSet } from './config-set';
 import { loadServerRenderState, type DeployFile, type ServerRenderState } from './load';
 import { loadManifest, loadManifestHashes, recordManifest } from './manifest';

@@ -5,8 +5,8 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { checkSize, showChar, type Checked } from './grammar';
-import { forbiddenDirectiveReason, parseNginx } from './nginx-syntax';
+import { checkSize, showChar, type Checked } from '../nginx/grammar';
+import { forbiddenDirectiveReason, parseNginx } from '../nginx/syntax';
 
 export interface CustomDirective {
   name: string;

@@ -18,7 +18,7 @@ import { loadManifest, loadManifestHashes } from './manifest';
 import { readRemoteFiles, remoteHashes, resolveOnServer } from './remote';
 import { targetHostsToResolve } from './resolve-targets';
 import { setDomainsStatus } from './status';
-import { proxyLayoutOf } from './layout';
+import { nginxLayoutOf } from '../nginx/layout';
 import { UPSTREAMS_FILE } from './render';
 import type { DriftDto } from './dto';
 
@@ -58,7 +58,7 @@ async function markDrift(serverId: string, paths: string[]): Promise<void> {
 
 async function inspect(conn: SshConnection, serverId: string): Promise<DriftDto> {
   const server = await getServerRow(serverId);
-  const layout = proxyLayoutOf(server);
+  const layout = nginxLayoutOf(server);
   const manifest = await loadManifest(serverId);
   const remote = await remoteHashes(conn, layout.managedDir);
   const paths = driftedPaths(new Map(manifest.map((f) => [f.path, f.sha256])), remote);
@@ -97,7 +97,7 @@ export async function checkServerDrift(serverId: string): Promise<string[]> {
   const manifest = await loadManifestHashes(serverId);
   if (manifest.size === 0) return [];
   const server = await getServerRow(serverId);
-  const layout = proxyLayoutOf(server);
+  const layout = nginxLayoutOf(server);
   const remote = await withServer(serverId, (conn) => remoteHashes(conn, layout.managedDir));
   const paths = driftedPaths(manifest, remote);
   await markDrift(serverId, paths);

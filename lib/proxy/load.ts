@@ -8,7 +8,7 @@ import { getDb } from '@/lib/db';
 import { open } from '@/lib/crypto/secret-box';
 import { getServerRow, type ServerRow } from '@/lib/servers/connection';
 import { loadUpstreams } from './upstreams';
-import { proxyLayoutOf, type ProxyLayout } from './layout';
+import { nginxLayoutOf, type NginxLayout } from '../nginx/layout';
 import type { CertificateFiles, Domain, RenderInput, Template } from './types';
 
 export type DomainRow = typeof import('@/lib/db/schema/sqlite').domains.$inferSelect;
@@ -75,7 +75,7 @@ export interface ServerRenderState {
   /** Taken before reading: a domain whose updatedAt is later was edited after this render. */
   loadedAt: Date;
   server: ServerRow;
-  layout: ProxyLayout;
+  layout: NginxLayout;
   domains: DomainRow[];
   input: RenderInput;
   certificates: CertificateRow[];
@@ -85,7 +85,7 @@ export interface ServerRenderState {
 export async function loadServerRenderState(serverId: string, resolved?: Record<string, string[]>): Promise<ServerRenderState> {
   const loadedAt = new Date();
   const server = await getServerRow(serverId);
-  const layout = proxyLayoutOf(server);
+  const layout = nginxLayoutOf(server);
   const { db, t } = getDb();
   const domains = await db.select().from(t.domains).where(eq(t.domains.serverId, serverId));
   const upstreamIds = [...new Set(domains.map((d) => d.upstreamId))];

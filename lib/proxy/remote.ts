@@ -7,7 +7,7 @@ import { cmd } from '@/lib/ssh/quote';
 import { parseGetentHosts } from './resolve-targets';
 import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
 import type { DeployFile } from './load';
-import type { ProxyLayout } from './layout';
+import { nginxWords, type NginxLayout } from '../nginx/layout';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
 const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
@@ -71,7 +71,7 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
  */
 export async function applyOnServer(
   conn: SshConnection,
-  layout: ProxyLayout,
+  layout: NginxLayout,
   files: DeployFile[],
   removals: string[],
   log: (text: string) => Promise<void>,
@@ -93,7 +93,7 @@ export async function applyOnServer(
     await conn.writeFile(`${staging}/remove.list`, removals.map((p) => `${p}\n`).join(''), { mode: 0o600 });
     ran = true;
     await log(`Staged ${files.length} file(s) in ${Math.round(performance.now() - started)} ms.`);
-    const r = await conn.execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.mainConfig} ${layout.pidFile ?? ''} ${layout.command}`, {
+    const r = await conn.execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.confPath} ${layout.pidFile ?? ''} ${nginxWords(layout)}`, {
       timeoutMs: 180_000,
     });
     const markers = [...r.stdout.matchAll(/\u001eGH ([a-z ]+)\u001e/g)].map((m) => m[1]);

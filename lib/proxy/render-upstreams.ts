@@ -3,8 +3,8 @@
  * map. Pure: host names are never written into the file (see renderTargetLines for why).
  */
 import { createHash } from 'node:crypto';
-import { checkIPv4, checkIPv6, checkSlug, checkTargetHost, formatHostPort } from './grammar';
-import { ConfigRenderError, must } from './errors';
+import { checkIPv4, checkIPv6, checkSlug, checkTargetHost, formatHostPort } from '../nginx/grammar';
+import { ConfigRenderError, must } from '../nginx/errors';
 import type { Upstream, UpstreamTarget } from './types';
 
 const METHODS = new Set(['round_robin', 'least_conn', 'ip_hash']);

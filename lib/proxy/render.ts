@@ -5,9 +5,9 @@
  * fails stops rendering with a ConfigRenderError instead of reaching a file.
  */
 import { createHash } from 'node:crypto';
-import { ConfigRenderError, must } from './errors';
-import { checkId } from './grammar';
-import { parseNginx, type NginxStatement } from './nginx-syntax';
+import { ConfigRenderError, must } from '../nginx/errors';
+import { checkId } from '../nginx/grammar';
+import { parseNginx, type NginxStatement } from '../nginx/syntax';
 import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';
 import { buildTemplateContext, serverSettings, type ServerSettings, type TemplateContext } from './template-context';
 import { previewTemplate, renderTemplate, TemplateError, type PreviewResult } from './template-engine';

@@ -7,7 +7,7 @@
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isIPv4, isIPv6 } from 'node:net';
-import { checkTargetHost } from './grammar';
+import { checkTargetHost } from '../nginx/grammar';
 import type { Upstream } from './types';
 
 export type HostLookup = (host: string) => Promise<string[]>;

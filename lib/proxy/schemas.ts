@@ -20,7 +20,7 @@ import {
   slugSchema,
   targetHostSchema,
   uriPathSchema,
-} from './grammar';
+} from '../nginx/grammar';
 import { checkTemplateSyntax, TEMPLATE_MAX_LENGTH, TemplateError } from './template-engine';
 
 const bool = (what: string) => z.boolean({ error: `${what} must be true or false.` });

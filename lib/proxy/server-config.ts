@@ -9,7 +9,7 @@ import { requireServerVisible } from '@/lib/auth/rbac';
 import { getServerRow } from '@/lib/servers/connection';
 import { diffFileSets } from './diff';
 import { presentFiles, renderServerSet } from './config-set';
-import { ConfigRenderError } from './errors';
+import { ConfigRenderError } from '../nginx/errors';
 import { loadServerRenderState, type ServerRenderState } from './load';
 import { loadManifest } from './manifest';
 import { renderDomainFile } from './render';

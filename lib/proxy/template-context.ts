@@ -3,8 +3,8 @@
  * admin's) only arrange validated tokens, they never receive raw database text.
  */
 import { checkCustomDirectives, formatDirective } from './directives';
-import { ConfigRenderError, must } from './errors';
-import { checkFilePath, checkHostname, checkServerName, checkSize, parseNginxVersion, versionAtLeast } from './grammar';
+import { ConfigRenderError, must } from '../nginx/errors';
+import { checkFilePath, checkHostname, checkServerName, checkSize, parseNginxVersion, versionAtLeast } from '../nginx/grammar';
 import type { CertificateFiles, Domain, RenderServer, SslMode } from './types';
 
 export interface TemplateContext {

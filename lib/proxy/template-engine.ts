@@ -4,7 +4,7 @@
  * the clock, so rendering stays a pure function of the database.
  */
 import { Liquid, type FS } from 'liquidjs';
-import { checkRenderedConfig } from './nginx-syntax';
+import { checkRenderedConfig } from '../nginx/syntax';
 
 export const TEMPLATE_MAX_LENGTH = 65_536;
 export const TEMPLATE_OUTPUT_MAX_LENGTH = 262_144;

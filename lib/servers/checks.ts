@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { getDb } from '../db';
 import { open } from '../crypto/secret-box';
 import { publish } from '../events/bus';
-import { formatHostPort } from '../proxy/grammar';
+import { formatHostPort } from '../nginx/grammar';
 import { detectServer, type ConnectionReport } from '../provision/detect';
 import { PlanStepError } from '../provision/run-plan';
 import { UnsupportedOsError } from '../provision/plans';
@@ -13,7 +13,7 @@ import { cmd } from '../ssh/quote';
 import type { SshConnection } from '../ssh/connection';
 import { TaskFailure } from '../tasks/runner';
 import { getServerRow, withServer, type ServerRow } from './connection';
-import { nginxLayoutOf } from './layout';
+import { nginxLayoutOf } from '../nginx/layout';
 
 export type LogFn = (text: string, stream?: 'stdout' | 'stderr' | 'info') => void;
 

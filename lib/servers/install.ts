@@ -1,11 +1,13 @@
-import { formatHostPort } from '../proxy/grammar';
+import { formatHostPort } from '../nginx/grammar';
 import { detectServer } from '../provision/detect';
-import { glancesPlan, nginxCommand, nginxPlan } from '../provision/plans';
+import { nginxPlan } from '../provision/plans';
+import { glancesPlan } from '../provision/glances-plan';
+import { nginxCommand } from '../nginx/layout';
 import { runPlan, type RunPlanResult } from '../provision/run-plan';
 import { TaskFailure } from '../tasks/runner';
 import { withServer } from './connection';
 import { connectAndDetect, failTask, nginxFacts, osFacts, probeGlances, recordFacts, type LogFn } from './checks';
-import { nginxLayoutOf } from './layout';
+import { nginxLayoutOf } from '../nginx/layout';
 
 // Run-plan logs plain step names; the task log marks them like the connection test does.
 const planLog = (log: LogFn) => (stream: 'stdout' | 'stderr' | 'info', line: string) =>

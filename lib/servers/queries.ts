@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor';
 import { requireServerVisible, visibleServerIds } from '../auth/rbac';
 import { toPage } from '../db/paginate';
 import { NotFoundError } from '../errors';
-import { nginxLayoutDto, type StoredNginxPaths } from './layout';
+import { nginxLayoutDto } from './layout';
 import type { ServerRow } from './connection';
 import type { ServerDto, ServerListParams } from './schemas';
 
@@ -30,7 +30,7 @@ export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): S
     os: r.os,
     osFamily: r.osFamily,
     nginx: { status: r.nginxStatus, version: r.nginxVersion },
-    nginxLayout: nginxLayoutDto(r.nginxPaths as StoredNginxPaths | null),
+    nginxLayout: nginxLayoutDto(r.nginxPaths),
     sharedWith: actor.role === 'admin' ? sharedWith : sharedWith.filter((id) => id === actor.id),
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),

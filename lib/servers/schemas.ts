@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkTargetHost, portSchema, targetHostSchema } from '../proxy/grammar';
+import { checkTargetHost, portSchema, targetHostSchema } from '../nginx/grammar';
 import { hostKeyFingerprintSchema, normalizeFingerprint } from '../ssh/host-key';
 import { nginxLayoutInput, nginxLayoutSchema } from './layout';
 

@@ -9,7 +9,7 @@ import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { getSshPool } from '../ssh/pool';
 import type { ServerRow } from './connection';
-import { toStoredNginxPaths } from './layout';
+import { toNginxLayoutSetting } from './layout';
 import { domainsOnServer, findServerRow, sharesOf, toServerDto } from './queries';
 import { serverCreateInput, serverPatchInput, trustHostKeyInput, type ServerDto } from './schemas';
 
@@ -82,7 +82,7 @@ export async function createServer(actor: Actor, input: unknown): Promise<Server
       osFamily: null,
       nginxStatus: 'unknown',
       nginxVersion: null,
-      nginxPaths: data.nginxLayout ? toStoredNginxPaths(data.nginxLayout) : null,
+      nginxPaths: data.nginxLayout ? toNginxLayoutSetting(data.nginxLayout) : null,
       createdAt: now,
       updatedAt: now,
     };
@@ -130,7 +130,7 @@ export async function updateServer(actor: Actor, id: string, input: unknown): Pr
     ...(patch.glances?.password !== undefined && { glancesPasswordEnc: patch.glances.password ? seal(patch.glances.password) : null }),
     // Another layout is another Nginx: what we knew about the old one no longer holds.
     ...(patch.nginxLayout !== undefined && {
-      nginxPaths: patch.nginxLayout ? toStoredNginxPaths(patch.nginxLayout) : null,
+      nginxPaths: patch.nginxLayout ? toNginxLayoutSetting(patch.nginxLayout) : null,
       nginxStatus: 'unknown' as const,
       nginxVersion: null,
     }),

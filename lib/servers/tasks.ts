@@ -3,7 +3,7 @@ import type { Actor } from '../auth/actor';
 import { requireAdmin } from '../auth/rbac';
 import { recordAudit } from '../audit';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
-import { checkTargetHost } from '../proxy/grammar';
+import { checkTargetHost } from '../nginx/grammar';
 import { enqueueTask } from '../tasks/queue';
 import { registerTaskHandler, type TaskContext } from '../tasks/runner';
 import { getServerRow, secretsOf } from './connection';

@@ -13,8 +13,8 @@ import { httpRequest, waitFor } from '../support/wait';
 import { getSshPool } from '@/lib/ssh/pool';
 import { waitForTask } from '@/lib/tasks/runner';
 import { registerServerTaskHandlers } from '@/lib/servers/tasks';
-import { includeLine } from '@/lib/provision/plans';
-import { nginxLayoutOf } from '@/lib/servers/layout';
+import { includeLine } from '@/lib/nginx/layout';
+import { nginxLayoutOf } from '@/lib/nginx/layout';
 import { getServerRow } from '@/lib/servers/connection';
 
 const enabled = requireBinary('sshd', 'ssh-keygen', 'sudo', 'useradd', 'nginx');

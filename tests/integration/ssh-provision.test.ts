@@ -3,7 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectSsh, type SshConnection, type SshTarget } from '@/lib/ssh/client';
 import { detectServer } from '@/lib/provision/detect';
-import { glancesPlan, includeLine, nginxPlan, type NginxLayout } from '@/lib/provision/plans';
+import { nginxPlan } from '@/lib/provision/plans';
+import { glancesPlan } from '@/lib/provision/glances-plan';
+import { includeLine, type NginxLayout } from '@/lib/nginx/layout';
 import { PlanStepError, runPlan, type PlanLogStream } from '@/lib/provision/run-plan';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { startNginx, type NginxInstance } from '../support/nginx';
@@ -182,7 +184,7 @@ describe.skipIf(!enabled)('provisioning over ssh on this Debian machine', () => 
 });
 
 function nginxPlanLayoutDefaults(): NginxLayout {
-  return { confPath: '/etc/nginx/nginx.conf', managedDir: '/etc/nginx/gatehouse', binary: 'nginx', args: [], pidFile: null, service: 'nginx' };
+  return { confPath: '/etc/nginx/nginx.conf', managedDir: '/etc/nginx/gatehouse', binary: 'nginx', args: [], pidFile: null, service: 'nginx', httpPort: 80, httpsPort: 443 };
 }
 
 function escapeRe(s: string): string {

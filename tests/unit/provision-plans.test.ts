@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ExecOptions, ExecResult } from '@/lib/ssh/exec';
-import { glancesPlan, includeLine, installCommand, MANAGED_FILES, nginxPlan, UnsupportedOsError, type InstallPlan } from '@/lib/provision/plans';
+import { installCommand, nginxPlan, UnsupportedOsError, type InstallPlan } from '@/lib/provision/plans';
+import { glancesPlan } from '@/lib/provision/glances-plan';
+import { includeLine, MANAGED_FILES } from '@/lib/nginx/layout';
 import { PlanStepError, runPlan, type PlanExecutor, type PlanLogStream } from '@/lib/provision/run-plan';
 
 describe('install commands per family', () => {
@@ -173,7 +175,7 @@ describe('nginx include step (real /bin/sh and awk on a scratch nginx.conf, fake
     // Only the managed-dir and include steps: the fake cannot be installed or started.
     return { d, confPath, layout, plan: { name: 'nginx', steps: plan.steps.slice(1, 3) } };
   }
-  const line = (dir: string) => includeLine({ confPath: '', managedDir: dir, binary: '', args: [], pidFile: null, service: '' });
+  const line = (dir: string) => includeLine({ managedDir: dir });
 
   it('creates the managed files and adds the line right after `http {`, once', async () => {
     const { d, confPath, plan } = setup('user www-data;\nevents {}\n# http { (a comment)\nhttp {\n    sendfile on;\n}\n');

@@ -14,9 +14,9 @@ import {
   nameserverMatches,
   parseNginxVersion,
   versionAtLeast,
-} from '@/lib/proxy/grammar';
+} from '@/lib/nginx/grammar';
 import { checkCustomDirectives, formatDirective } from '@/lib/proxy/directives';
-import { parseNginx, checkRenderedConfig } from '@/lib/proxy/nginx-syntax';
+import { parseNginx, checkRenderedConfig } from '@/lib/nginx/syntax';
 
 const value = <T>(r: { ok: true; value: T } | { ok: false; message: string }) => (r.ok ? r.value : `ERR ${r.message}`);
 

@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCustomDirectives, formatDirective } from '@/lib/proxy/directives';
-import { formatHostPort } from '@/lib/proxy/grammar';
-import { parseNginx, type NginxStatement } from '@/lib/proxy/nginx-syntax';
+import { formatHostPort } from '@/lib/nginx/grammar';
+import { parseNginx, type NginxStatement } from '@/lib/nginx/syntax';
 import { renderServerConfig } from '@/lib/proxy/render';
 import { nginxUpstreamName } from '@/lib/proxy/render-upstreams';
 import { domainInput, upstreamInput, type DomainInput, type UpstreamInput } from '@/lib/proxy/schemas';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigRenderError } from '@/lib/proxy/errors';
-import { parseNginx, type NginxStatement } from '@/lib/proxy/nginx-syntax';
+import { ConfigRenderError } from '@/lib/nginx/errors';
+import { parseNginx, type NginxStatement } from '@/lib/nginx/syntax';
 import { renderServerConfig, templateContextFor } from '@/lib/proxy/render';
 import { nginxUpstreamName } from '@/lib/proxy/render-upstreams';
 import type { Domain, RenderInput, Upstream } from '@/lib/proxy/types';

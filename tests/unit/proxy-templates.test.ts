@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigRenderError } from '@/lib/proxy/errors';
+import { ConfigRenderError } from '@/lib/nginx/errors';
 import { previewDomainTemplate, renderServerConfig, templateContextFor } from '@/lib/proxy/render';
 import { previewTemplate, renderTemplate } from '@/lib/proxy/template-engine';
 import { BUILTIN_HTTP_BODY } from '@/lib/proxy/templates/builtin';

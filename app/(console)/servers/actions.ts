@@ -3,7 +3,7 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
-import { portSchema } from '@/lib/proxy/grammar';
+import { portSchema } from '@/lib/nginx/grammar';
 import { createServer, deleteServer, trustHostKey, updateServer } from '@/lib/servers/service';
 import { getServer } from '@/lib/servers/queries';
 import { startConnectionTest, startGlancesInstall, startNginxInstall } from '@/lib/servers/tasks';

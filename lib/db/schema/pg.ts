@@ -4,6 +4,7 @@
 import {
   pgTable, text, integer, bigint, doublePrecision, boolean, timestamp, jsonb, primaryKey, index, uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import type { NginxLayoutSetting } from '../../nginx/layout';
 
 const id = () => text('id').primaryKey();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -78,16 +79,6 @@ export const settings = pgTable('settings', {
 
 // ---- servers and tasks ------------------------------------------------------------------------
 
-export interface NginxPaths {
-  /** Managed directory holding Gatehouse's files (default /etc/nginx/gatehouse). */
-  managedDir: string;
-  /** Main nginx.conf that gets one include line. */
-  mainConfig: string;
-  /** Command prefix to invoke nginx, e.g. "nginx" or "nginx -p /srv/x -c conf/nginx.conf". */
-  command: string;
-  httpPort: number;
-  httpsPort: number;
-}
 
 export const servers = pgTable('servers', {
   id: id(),
@@ -118,7 +109,7 @@ export const servers = pgTable('servers', {
   osFamily: text('os_family'),
   nginxStatus: text('nginx_status', { enum: ['unknown', 'missing', 'installed', 'running'] }).notNull().default('unknown'),
   nginxVersion: text('nginx_version'),
-  nginxPaths: json<NginxPaths>('nginx_paths'),
+  nginxPaths: json<NginxLayoutSetting>('nginx_paths'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });

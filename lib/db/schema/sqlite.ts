@@ -3,6 +3,7 @@
  * JS types (Date, boolean, objects); tests/unit/db-schema-parity.test.ts fails when they drift.
  */
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { NginxLayoutSetting } from '../../nginx/layout';
 
 const id = () => text('id').primaryKey();
 const ts = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -78,16 +79,6 @@ export const settings = sqliteTable('settings', {
 
 // ---- servers and tasks ------------------------------------------------------------------------
 
-export interface NginxPaths {
-  /** Managed directory holding Gatehouse's files (default /etc/nginx/gatehouse). */
-  managedDir: string;
-  /** Main nginx.conf that gets one include line. */
-  mainConfig: string;
-  /** Command prefix to invoke nginx, e.g. "nginx" or "nginx -p /srv/x -c conf/nginx.conf". */
-  command: string;
-  httpPort: number;
-  httpsPort: number;
-}
 
 export const servers = sqliteTable('servers', {
   id: id(),
@@ -118,7 +109,7 @@ export const servers = sqliteTable('servers', {
   osFamily: text('os_family'),
   nginxStatus: text('nginx_status', { enum: ['unknown', 'missing', 'installed', 'running'] }).notNull().default('unknown'),
   nginxVersion: text('nginx_version'),
-  nginxPaths: json<NginxPaths>('nginx_paths'),
+  nginxPaths: json<NginxLayoutSetting>('nginx_paths'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
