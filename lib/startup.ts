@@ -1,9 +1,15 @@
 import { config, ConfigError } from './config';
 import { migrateDb } from './db';
 import { bootstrap } from './auth/setup';
-import { registerAllJobs } from './scheduler/jobs';
 import { startScheduler } from './scheduler';
-import { runStartupHooks } from './startup-hooks';
+import { registerTaskHandlers } from './tasks/runner';
+import { jobs, startupHooks, taskHandlers } from './registry';
+
+/** Registers every task handler, then runs the start-up hooks (recovery, seeding) in order. */
+export async function runStartupHooks(): Promise<void> {
+  registerTaskHandlers(taskHandlers);
+  for (const hook of startupHooks) await hook();
+}
 
 /**
  * Node-side start-up, called once per process from instrumentation.ts: configuration, migrations,
@@ -32,8 +38,7 @@ export async function startGatehouse(): Promise<void> {
   }
   await runStartupHooks();
   if (cfg.SCHEDULER === 'on') {
-    registerAllJobs();
-    await startScheduler();
+    await startScheduler(jobs);
   }
   console.log(`[gatehouse] ready on ${cfg.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`);
 }

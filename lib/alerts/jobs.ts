@@ -1,6 +1,5 @@
 import { and, inArray, lt } from 'drizzle-orm';
 import { getDb } from '../db';
-import { registerJob } from '../scheduler';
 import { evaluateAlerts } from './evaluate';
 import { deliverDue, recoverOutbox } from './outbox';
 import { seedDefaultRules } from './rules';
@@ -11,11 +10,11 @@ const KEEP_NOTIFICATIONS_MS = 30 * 86_400_000;
  * Alerting's background jobs. Both run on the scheduler leader only: evaluation reads state
  * that every instance shares, and delivery keeps the per-chat rate limiter in memory.
  */
-export function registerAlertJobs(): void {
-  registerJob({ name: 'alerts.evaluate', pattern: '*/15 * * * * *', run: async () => void (await evaluateAlerts()) });
-  registerJob({ name: 'alerts.deliver', pattern: '*/2 * * * * *', run: async () => void (await deliverDue()) });
-  registerJob({ name: 'alerts.prune', pattern: '0 17 3 * * *', run: pruneNotifications });
-}
+export const alertJobs = [
+  { name: 'alerts.evaluate', pattern: '*/15 * * * * *', run: async () => void (await evaluateAlerts()) },
+  { name: 'alerts.deliver', pattern: '*/2 * * * * *', run: async () => void (await deliverDue()) },
+  { name: 'alerts.prune', pattern: '0 17 3 * * *', run: () => pruneNotifications() },
+];
 
 /** Start-up: default rules exist, and deliveries a stopped process left half-done are resumed. */
 export async function runAlertStartup(): Promise<void> {

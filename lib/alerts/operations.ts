@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { listParams } from '../db/paginate';
 import { alertListParams, alertRuleCreateInput, alertRulePatchInput, alertRuleSchema, alertSchema, silenceCreateInput, silenceListParams, silenceSchema } from './schemas';
 

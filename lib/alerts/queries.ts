@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import { getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
 import { toPage } from '../db/paginate';
 import { mountOf, type AlertRow } from './incident-message';

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import { atomically, executeSql, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin, visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin, visibleServerIds } from '../access/rbac';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { toPage, type ListParams } from '../db/paginate';

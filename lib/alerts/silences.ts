@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin, visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin, visibleServerIds } from '../access/rbac';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { toPage } from '../db/paginate';

@@ -1,6 +1,6 @@
 import { atomically } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { getEffectiveSettings } from '../settings/service';
 import { escapeHtml } from './html';

@@ -1,7 +1,7 @@
 import { desc, lt } from 'drizzle-orm';
 import { getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { listParams, toPage, type ListParams } from '../db/paginate';
 import { publish } from '../events/bus';
 

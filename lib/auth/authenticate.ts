@@ -2,9 +2,9 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { getDb } from '../db';
 import { UnauthorizedError } from '../errors';
 import { hashToken } from '../tokens/service';
-import { dummyHash, verifyPassword } from './password';
+import { dummyHash, verifyPassword } from '../users/password';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './rate-limit';
-import type { Actor } from './actor';
+import type { Actor } from '../access/actor';
 
 /** Checks e-mail and password (rate-limited); returns the user for the session or throws. */
 export async function verifyCredentials(emailRaw: string, password: string, address: string | null) {

@@ -5,7 +5,7 @@ import { redirect } from 'next/navigation';
 import { auth } from './next-auth';
 import { actorFromBearer, actorFromSession } from './authenticate';
 import { addressOf } from './address';
-import type { Actor } from './actor';
+import type { Actor } from '../access/actor';
 import { ForbiddenError } from '../errors';
 
 /** The signed-in actor for pages and server actions, or null. */

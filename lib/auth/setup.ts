@@ -6,8 +6,8 @@ import { config } from '../config';
 import { ConflictError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { countUsers } from '../users/service';
-import { hashPassword, passwordSchema } from './password';
-import type { Actor } from './actor';
+import { hashPassword, passwordSchema } from '../users/password';
+import type { Actor } from '../access/actor';
 
 /**
  * First-run: while no user exists, /setup creates the first admin — but only with the one-time

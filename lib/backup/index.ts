@@ -1,8 +1,8 @@
 import { getTableColumns, getTableName, sql, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { atomically, getDb, type Tables } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { ConflictError, ValidationError } from '../errors';
 import { recordAudit } from '../audit';
 import { keyRing, sealedKeyId } from '../crypto/secret-box';

@@ -4,8 +4,8 @@
  * what differs from the server (a renewed certificate always differs), runs `nginx -t` and
  * reloads. So a new certificate is served as soon as the deploy ends.
  */
-import type { Actor } from '../auth/actor';
-import type { TaskContext } from '../tasks/runner';
+import type { Actor } from '../access/actor';
+import type { TaskContext } from '../tasks/context';
 import { enqueueDomainDeploy, runDeploy } from '../proxy/deploy';
 
 /**

@@ -6,18 +6,21 @@
 import { eq } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { seal } from '../crypto/secret-box';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../access/actor';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { getServerRow, secretsOf, withServer } from '../servers/connection';
 import { nginxLayoutOf } from '../nginx/layout';
 import { cmd } from '../ssh/quote';
-import { isTaskFailure, registerTaskHandler, TaskFailure, type TaskContext } from '../tasks/runner';
+import { isTaskFailure, TaskFailure, type TaskContext, type TaskHandlers } from '../tasks/context';
 import { caLabel, createKeyAndCsr, openAcmeSession, withProblemScope } from './acme-client';
 import { explainFailure, scrubDetail, type AcmeStep } from './acme-problems';
 import { certificateFacts, splitFullChain } from './pem';
-import { findCertificate, findDomain, type CertificateRow, type DomainRow } from './store';
-import { ISSUE_TASK, attachToDomain, domainNames, publishCertificate } from './service';
+import { findCertificate, type CertificateRow } from './store';
+import { ISSUE_TASK, publishCertificate } from './service';
+import { attachCertificate, findDomain } from '../proxy/domains';
+import type { DomainRow } from '../proxy/load';
+import { domainNames } from '../nginx/server-names';
 import { deployForCertificate } from './deploy';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 
@@ -94,7 +97,7 @@ async function storeIssued(ctx: TaskContext, row: CertificateRow, domain: Domain
         updatedAt: now,
       })
       .where(eq(t.certificates.id, row.id));
-    await attachToDomain(domain, row.id, 'acme');
+    await attachCertificate(domain, row.id, 'acme');
     await recordAudit(systemActor, renewal ? 'certificate.renewed' : 'certificate.issued', { type: 'certificate', id: row.id }, {
       domainId: domain.id,
       fingerprint: facts.fingerprint,
@@ -210,6 +213,5 @@ async function issue(ctx: TaskContext): Promise<Record<string, unknown>> {
   });
 }
 
-export function registerCertificateTaskHandlers(): void {
-  registerTaskHandler(ISSUE_TASK, issue);
-}
+/** The certificates feature's task handlers by kind (wired by lib/registry.ts). */
+export const certificateTaskHandlers: TaskHandlers = { [ISSUE_TASK]: issue };

@@ -6,11 +6,11 @@
  */
 import { and, asc, eq, inArray, isNotNull, lte, ne } from 'drizzle-orm';
 import { getDb } from '../db';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../access/actor';
 import { AppError } from '../errors';
 import { publish } from '../events/bus';
-import { domainNames, renewCertificate } from './service';
-import { uncoveredNames } from './pem';
+import { renewCertificate } from './service';
+import { domainNames, uncoveredNames } from '../nginx/server-names';
 import { daysLeft, type CertificateRow } from './store';
 
 export const RENEW_WITHIN_DAYS = 30;

@@ -4,31 +4,29 @@
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { seal } from '../crypto/secret-box';
-import { enqueueTask } from '../tasks/queue';
+import { enqueueTask } from '../tasks/service';
 import { certificateCreateInput, type CertificateDetailDto, type CertificateListParams } from './schemas';
-import { coverageMessage, inspectUpload, uncoveredNames } from './pem';
+import { inspectUpload } from './pem';
+import { coverageMessage, domainNames, uncoveredNames } from '../nginx/server-names';
+import { attachCertificate, findDomain } from '../proxy/domains';
+import type { DomainRow } from '../proxy/load';
 import {
   domainsUsing,
   findCertificate,
-  findDomain,
   listCertificates as listVisible,
   toCertificateDetailDto,
   visibleCertificate,
   type CertificateRow,
-  type DomainRow,
 } from './store';
 import { enqueueDeploy } from './deploy';
 
 export const ISSUE_TASK = 'certificate.issue';
-
-/** The names a domain's certificate must cover: its FQDN and aliases. */
-export const domainNames = (d: Pick<DomainRow, 'fqdn' | 'aliases'>) => [...new Set([d.fqdn, ...(d.aliases ?? [])].map((n) => n.toLowerCase()))];
 
 export async function publishCertificate(row: Pick<CertificateRow, 'id' | 'status'>, serverId: string | null, extra: Record<string, unknown> = {}) {
   await publish({ type: 'certificate.updated', serverId, data: { certificateId: row.id, status: row.status, ...extra } });
@@ -36,24 +34,18 @@ export async function publishCertificate(row: Pick<CertificateRow, 'id' | 'statu
 
 export const listCertificates = (actor: Actor, p: CertificateListParams) => listVisible(actor, p);
 
+/** Uploaded certificates a domain form may point at (admins only), as ids and labels. */
+export async function certificateChoices(actor: Actor): Promise<{ id: string; label: string }[]> {
+  if (actor.role !== 'admin') return [];
+  const { items } = await listVisible(actor, { limit: 500, source: 'custom' });
+  return items
+    .filter((c) => c.status === 'valid' || c.status === 'expired')
+    .map((c) => ({ id: c.id, label: `${c.names.join(', ')}${c.daysLeft !== null ? ` (${c.daysLeft} days left)` : ''}` }));
+}
+
 export async function getCertificate(actor: Actor, id: string): Promise<CertificateDetailDto> {
   const { row, domains } = await visibleCertificate(actor, id);
   return toCertificateDetailDto(row, domains);
-}
-
-/**
- * For the proxy feature when a domain is pointed at a certificate (PATCH /domains): the
- * certificate must exist, hold a certificate, and cover the domain's names. Field errors name
- * `ssl.certificateId`. A domain's own ACME certificate is exempt: when its names change, the
- * renewal job issues it again for the new names (renewal.ts).
- */
-export async function assertCertificateCoversDomain(certificateId: string, domain: { id?: string; fqdn: string; aliases: string[] }): Promise<void> {
-  const row = await findCertificate(certificateId);
-  if (!row) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
-  if (row.source === 'acme' && domain.id && row.domainId === domain.id) return;
-  if (!row.certificatePem) throw ValidationError.field('ssl.certificateId', 'This certificate has not been issued yet.');
-  const missing = uncoveredNames(domainNames(domain), row.names);
-  if (missing.length) throw ValidationError.field('ssl.certificateId', coverageMessage(missing, row.names));
 }
 
 async function domainFor(domainId: string): Promise<DomainRow> {
@@ -122,18 +114,11 @@ async function uploadCertificate(
     const { t } = getDb();
     await db.insert(t.certificates).values(row);
     await recordAudit(actor, 'certificate.upload', { type: 'certificate', id: row.id }, { names: row.names, fingerprint: row.fingerprint, domainId: domain?.id ?? null });
-    if (domain) await attachToDomain(domain, row.id, 'custom');
+    if (domain) await attachCertificate(domain, row.id, 'custom');
     await publishCertificate(row, domain?.serverId ?? null);
   });
   const deployTaskId = domain ? await enqueueDeploy(actor, domain.id) : null;
   return { ...toCertificateDetailDto(row, await domainsUsing([row.id])), ...(domain && { deployTaskId }) };
-}
-
-/** Points a domain at a certificate (inside the caller's transaction); its config must be deployed again. */
-export async function attachToDomain(domain: Pick<DomainRow, 'id' | 'serverId'>, certificateId: string, mode: 'custom' | 'acme'): Promise<void> {
-  const { db, t } = getDb();
-  await db.update(t.domains).set({ sslMode: mode, certificateId, status: 'pending', updatedAt: new Date() }).where(eq(t.domains.id, domain.id));
-  await publish({ type: 'domain.updated', serverId: domain.serverId, data: { domainId: domain.id, status: 'pending' } });
 }
 
 async function requestAcmeCertificate(actor: Actor, domainId: string): Promise<{ taskId: string; certificateId: string }> {

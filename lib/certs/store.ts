@@ -4,14 +4,13 @@
  */
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm';
 import { getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
 import { toPage } from '../db/paginate';
 import type { CertificateDetailDto, CertificateDto, CertificateListParams } from './schemas';
 
 export type CertificateRow = typeof import('../db/schema/sqlite').certificates.$inferSelect;
-export type DomainRow = typeof import('../db/schema/sqlite').domains.$inferSelect;
 
 export interface DomainRef {
   id: string;
@@ -69,11 +68,6 @@ export async function findCertificate(id: string): Promise<CertificateRow | unde
   return row;
 }
 
-export async function findDomain(id: string): Promise<DomainRow | undefined> {
-  const { db, t } = getDb();
-  const [row] = await db.select().from(t.domains).where(eq(t.domains.id, id)).limit(1);
-  return row;
-}
 
 /** For a user: the domains on servers shared with them; null for admins (everything). */
 async function visibleDomains(actor: Actor): Promise<DomainRef[] | null> {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { cliActor } from '../auth/actor';
+import { cliActor } from '../access/actor';
 import { exportConfiguration, importConfiguration } from '../backup';
 import { ValidationError } from '../errors';
 import { print, ready } from './shared';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cliActor } from '../auth/actor';
+import { cliActor } from '../access/actor';
 import { migrateDb } from '../db';
 import { rotateKeys } from '../crypto/rotate';
 import { print, ready } from './shared';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cliActor } from '../auth/actor';
+import { cliActor } from '../access/actor';
 import { createToken, revokeToken } from '../tokens/service';
 import { requireUserByEmail } from '../users/service';
 import { ValidationError } from '../errors';

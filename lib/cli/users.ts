@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cliActor } from '../auth/actor';
+import { cliActor } from '../access/actor';
 import { createUser, listUsers, requireUserByEmail, updateUser } from '../users/service';
 import { print, ready } from './shared';
 

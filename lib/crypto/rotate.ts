@@ -5,7 +5,7 @@ import { eq, isNotNull } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { config } from '../config';
 import { recordAudit } from '../audit';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { keyId, makeKeyRing, open, seal, setKeyRing, keyRing } from './secret-box';
 
 /** Every sealed column in the schema: [table, primary key column, sealed columns]. */

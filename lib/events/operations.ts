@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 
 export const eventOps = defineOperations({
   stream: {

@@ -1,5 +1,5 @@
-import type { Actor } from '../auth/actor';
-import { visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { visibleServerIds } from '../access/rbac';
 import { eventsSince, subscribe, type GatehouseEvent } from './bus';
 
 const HEARTBEAT_MS = 15_000;

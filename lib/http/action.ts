@@ -1,7 +1,7 @@
 import { revalidatePath } from 'next/cache';
 import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { requireActor, requireAdminActor } from '../auth/session';
 import { AppError, zodFields } from '../errors';
 

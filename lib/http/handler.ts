@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import { actorFromRequest } from '../auth/session';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '../errors';
 import { errorResponse, toErrorResponse } from './errors';
-import type { Operation } from './operation';
+import type { Operation } from '../operation';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

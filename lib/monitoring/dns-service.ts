@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin, requireServerVisible } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin, requireServerVisible } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
 import { listParams, type Page } from '../db/paginate';
 import { publish } from '../events/bus';

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, type SQL } from 'drizzle-orm';
 import { getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireServerVisible, visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
 import { listParams, toPage, type Page } from '../db/paginate';
 import type { FleetItem } from './schemas';

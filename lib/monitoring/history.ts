@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import { getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireServerVisible } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireServerVisible } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
 import { getEffectiveSettings } from '../settings/service';
 import { BUCKET_MS, bucketStart, pickResolution, rollupSamples, type MetricRollup, type Resolution, type RollupResolution } from './rollup';

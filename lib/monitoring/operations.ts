@@ -1,4 +1,4 @@
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { listParams } from '../db/paginate';
 import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 

@@ -1,7 +1,7 @@
 import { asc, eq, inArray } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { NotFoundError } from '../errors';
 import { publish } from '../events/bus';
 import { probeHttp, probeTcp, type ProbeResult } from './target-probe';

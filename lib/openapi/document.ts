@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Operation } from '../http/operation';
+import type { Operation } from '../operation';
 import { allOperations } from './operations';
 import { version } from '../system/health';
 

@@ -1,4 +1,4 @@
-import type { Operation } from '../http/operation';
+import type { Operation } from '../operation';
 import { monitoringOps } from '../monitoring/operations';
 import { systemOps } from '../system/health';
 import { userOps } from '../users/operations';

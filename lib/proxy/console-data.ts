@@ -1,10 +1,9 @@
 /**
- * What the console's proxy screens need to fill their forms and name things: servers, pools,
- * templates and certificates the actor may see, reduced to ids and labels.
+ * What the console's proxy screens need to fill their forms and name things: servers, pools and
+ * templates the actor may see, reduced to ids and labels (certificates: lib/certs `certificateChoices`).
  */
-import type { Actor } from '@/lib/auth/actor';
+import type { Actor } from '@/lib/access/actor';
 import { listServers } from '@/lib/servers/queries';
-import { listCertificates } from '@/lib/certs/service';
 import { listTemplates } from './templates-service';
 import { listUpstreams } from './upstreams';
 
@@ -12,23 +11,18 @@ export interface ProxyChoices {
   servers: { id: string; name: string }[];
   upstreams: { id: string; name: string }[];
   templates: { id: string; name: string; kind: 'http' | 'ssl' }[];
-  certificates: { id: string; label: string }[];
 }
 
 export async function proxyChoices(actor: Actor): Promise<ProxyChoices> {
   const admin = actor.role === 'admin';
-  const [servers, upstreams, templates, certificates] = await Promise.all([
+  const [servers, upstreams, templates] = await Promise.all([
     listServers(actor, { limit: 500 }),
     listUpstreams(actor, { limit: 500 }),
     admin ? listTemplates(actor, { limit: 500 }) : Promise.resolve({ items: [] }),
-    admin ? listCertificates(actor, { limit: 500, source: 'custom' }) : Promise.resolve({ items: [] }),
   ]);
   return {
     servers: servers.items.map((s) => ({ id: s.id, name: s.name })),
     upstreams: upstreams.items.map((u) => ({ id: u.id, name: u.name })),
     templates: templates.items.map((t) => ({ id: t.id, name: t.name, kind: t.kind })),
-    certificates: certificates.items
-      .filter((c) => c.status === 'valid' || c.status === 'expired')
-      .map((c) => ({ id: c.id, label: `${c.names.join(', ')}${c.daysLeft !== null ? ` (${c.daysLeft} days left)` : ''}` })),
   };
 }

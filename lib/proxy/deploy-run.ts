@@ -12,7 +12,7 @@
  */
 import { atomically, getDb } from '@/lib/db';
 import { getServerRow, secretsOf, withServer } from '@/lib/servers/connection';
-import { TaskFailure, type TaskContext } from '@/lib/tasks/runner';
+import { TaskFailure, type TaskContext } from '../tasks/context';
 import { SshError } from '@/lib/ssh/errors';
 import { ConfigRenderError } from '../nginx/errors';
 import { referencedUpstreamNames, renderDomainSet, renderServerSet } from './config-set';

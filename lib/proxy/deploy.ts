@@ -4,12 +4,12 @@
  * 202 {taskId}. Other features (certificate renewal) call enqueueServerDeploy or runDeploy.
  */
 import { atomically } from '@/lib/db';
-import type { Actor } from '@/lib/auth/actor';
-import { requireAdmin } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireAdmin } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { getServerRow } from '@/lib/servers/connection';
-import { enqueueTask } from '@/lib/tasks/queue';
-import { registerTaskHandler, TaskFailure } from '@/lib/tasks/runner';
+import { enqueueTask } from '../tasks/service';
+import { TaskFailure, type TaskHandlers } from '../tasks/context';
 import { findDomain } from './domains';
 import { NotFoundError } from '@/lib/errors';
 import { runDeploy } from './deploy-run';
@@ -39,8 +39,9 @@ export async function enqueueDomainDeploy(actor: Actor, domainId: string): Promi
   });
 }
 
-export function registerProxyTaskHandlers(): void {
-  registerTaskHandler(DEPLOY_TASK, async (ctx) => {
+/** The proxy feature's task handlers by kind (wired by lib/registry.ts). */
+export const proxyTaskHandlers: TaskHandlers = {
+  [DEPLOY_TASK]: async (ctx) => {
     const { serverId } = ctx.task;
     if (!serverId) throw new TaskFailure('The server of this deploy no longer exists.');
     const input = ctx.task.input ?? {};
@@ -54,7 +55,7 @@ export function registerProxyTaskHandlers(): void {
     }
     await ctx.log('Deploying every domain of the server.');
     return runDeploy(serverId, { scope: 'server' }, ctx);
-  });
-}
+  },
+};
 
 export { runDeploy };

@@ -5,14 +5,15 @@
  */
 import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
 import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/auth/actor';
-import { requireAdmin, requireServerVisible, visibleServerIds } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireAdmin, requireServerVisible, visibleServerIds } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
 import { toPage, type ListParams } from '@/lib/db/paginate';
 import { domainInput, domainPatch, type DomainInput } from './schemas';
 import { publishDomainStatus } from './status';
 import { domainInputOf, type DomainRow } from './load';
+import { coverageMessage, domainNames, uncoveredNames } from '../nginx/server-names';
 import type { DomainDto } from './dto';
 
 export function toDomainDto(d: DomainRow): DomainDto {
@@ -53,6 +54,36 @@ export async function listDomains(actor: Actor, params: DomainListParams) {
   return toPage(rows, params.limit, toDomainDto);
 }
 
+/**
+ * When a domain is pointed at a certificate (POST/PATCH /domains): the certificate must exist,
+ * hold a certificate, and cover the domain's names. Field errors name `ssl.certificateId`. A
+ * domain's own ACME certificate is exempt: when its names change, the renewal job issues it
+ * again for the new names (lib/certs/renewal.ts).
+ */
+async function assertCertificateCoversDomain(certificateId: string, domain: { id?: string; fqdn: string; aliases: string[] }): Promise<void> {
+  const { db, t } = getDb();
+  const [row] = await db
+    .select({ source: t.certificates.source, domainId: t.certificates.domainId, certificatePem: t.certificates.certificatePem, names: t.certificates.names })
+    .from(t.certificates)
+    .where(eq(t.certificates.id, certificateId))
+    .limit(1);
+  if (!row) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
+  if (row.source === 'acme' && domain.id && row.domainId === domain.id) return;
+  if (!row.certificatePem) throw ValidationError.field('ssl.certificateId', 'This certificate has not been issued yet.');
+  const missing = uncoveredNames(domainNames(domain), row.names);
+  if (missing.length) throw ValidationError.field('ssl.certificateId', coverageMessage(missing, row.names));
+}
+
+/**
+ * Points a domain at a certificate (the certificates feature, inside its transaction, after an
+ * upload or an issue); the domain's config must be deployed again.
+ */
+export async function attachCertificate(domain: Pick<DomainRow, 'id' | 'serverId'>, certificateId: string, mode: 'custom' | 'acme'): Promise<void> {
+  const { db, t } = getDb();
+  await db.update(t.domains).set({ sslMode: mode, certificateId, status: 'pending', updatedAt: new Date() }).where(eq(t.domains.id, domain.id));
+  await publishDomainStatus({ id: domain.id, serverId: domain.serverId, status: 'pending' });
+}
+
 export async function findDomain(id: string): Promise<DomainRow | undefined> {
   const { db, t } = getDb();
   const [row] = await db.select().from(t.domains).where(eq(t.domains.id, id)).limit(1);
@@ -89,8 +120,6 @@ async function checkReferences(data: DomainInput, current?: DomainRow): Promise<
     }
   }
   if (data.ssl.certificateId && (!current || current.certificateId !== data.ssl.certificateId || current.fqdn !== data.fqdn || String(current.aliases) !== String(data.aliases))) {
-    // The certificates feature owns the rule: it exists, is issued, and covers every name.
-    const { assertCertificateCoversDomain } = await import('@/lib/certs/service');
     await assertCertificateCoversDomain(data.ssl.certificateId, { id: current?.id, fqdn: data.fqdn, aliases: data.aliases });
   }
   // One name, one domain: a second server block with the same name would be ignored by Nginx.

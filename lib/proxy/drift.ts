@@ -5,8 +5,8 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { atomically, getDb } from '@/lib/db';
-import type { Actor } from '@/lib/auth/actor';
-import { requireServerVisible } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireServerVisible } from '@/lib/access/rbac';
 import { AppError } from '@/lib/errors';
 import { SshError } from '@/lib/ssh/errors';
 import type { SshConnection } from '@/lib/ssh/connection';

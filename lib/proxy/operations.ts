@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { listParams } from '../db/paginate';
 import { taskAccepted } from '../tasks/schemas';
 import { domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';

@@ -4,8 +4,8 @@
  * from Gatehouse here, so a name that only resolves on the server shows as a placeholder until
  * the deploy (which resolves on the server) writes it.
  */
-import type { Actor } from '@/lib/auth/actor';
-import { requireServerVisible } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireServerVisible } from '@/lib/access/rbac';
 import { getServerRow } from '@/lib/servers/connection';
 import { diffFileSets } from './diff';
 import { presentFiles, renderServerSet } from './config-set';

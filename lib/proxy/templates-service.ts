@@ -5,8 +5,8 @@
  */
 import { asc, count, eq, gt, inArray } from 'drizzle-orm';
 import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/auth/actor';
-import { requireAdmin } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireAdmin } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { publish } from '@/lib/events/bus';
 import { AppError, ConflictError, NotFoundError, ValidationError, parseInput } from '@/lib/errors';

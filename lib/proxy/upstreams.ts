@@ -4,8 +4,8 @@
  */
 import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
 import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/auth/actor';
-import { requireAdmin, visibleServerIds } from '@/lib/auth/rbac';
+import type { Actor } from '@/lib/access/actor';
+import { requireAdmin, visibleServerIds } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { publish } from '@/lib/events/bus';
 import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';

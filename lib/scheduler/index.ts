@@ -17,7 +17,6 @@ export interface JobDef {
 
 interface SchedulerState {
   jobs: Map<string, Cron>;
-  defs: JobDef[];
   leader: boolean;
   leaderTimer?: NodeJS.Timeout;
   release?: () => Promise<void>;
@@ -28,13 +27,8 @@ const LEADER_LOCK = 724312;
 const SLOW_MS = 10_000;
 
 function state(): SchedulerState {
-  g.__gatehouseScheduler ??= { jobs: new Map(), defs: [], leader: false };
+  g.__gatehouseScheduler ??= { jobs: new Map(), leader: false };
   return g.__gatehouseScheduler;
-}
-
-export function registerJob(def: JobDef): void {
-  const s = state();
-  if (!s.defs.some((d) => d.name === def.name)) s.defs.push(def);
 }
 
 async function runLogged(def: JobDef) {
@@ -73,12 +67,12 @@ async function tryLead(): Promise<void> {
   }
 }
 
-/** Starts every registered job (protect: a run that is still going makes the next one skip). */
-export async function startScheduler(): Promise<void> {
+/** Starts the given jobs (protect: a run that is still going makes the next one skip). */
+export async function startScheduler(defs: readonly JobDef[]): Promise<void> {
   const s = state();
   await tryLead();
   if (!s.leader) s.leaderTimer = setInterval(() => void tryLead().catch(() => {}), 15_000);
-  for (const def of s.defs) {
+  for (const def of defs) {
     if (s.jobs.has(def.name)) continue;
     s.jobs.set(def.name, new Cron(def.pattern, { name: def.name, protect: true, paused: true }, () => runLogged(def)));
   }
@@ -92,11 +86,4 @@ export async function stopScheduler(): Promise<void> {
   if (s.leaderTimer) clearInterval(s.leaderTimer);
   await s.release?.();
   s.leader = false;
-}
-
-/** Runs a job by name now (tests, and "check now" buttons that reuse a job's work). */
-export async function runJobNow(name: string): Promise<void> {
-  const def = state().defs.find((d) => d.name === name);
-  if (!def) throw new Error(`No job named ${name}`);
-  await def.run();
 }

@@ -11,7 +11,7 @@ import { SshError, SudoNotAllowedError, SudoPasswordRequiredError } from '../ssh
 import { sudoFailure } from '../ssh/sudo';
 import { cmd } from '../ssh/quote';
 import type { SshConnection } from '../ssh/connection';
-import { TaskFailure } from '../tasks/runner';
+import { TaskFailure } from '../tasks/context';
 import { getServerRow, withServer, type ServerRow } from './connection';
 import { nginxLayoutOf } from '../nginx/layout';
 

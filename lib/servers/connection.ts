@@ -4,7 +4,7 @@ import { open } from '../crypto/secret-box';
 import { NotFoundError } from '../errors';
 import { publish } from '../events/bus';
 import { recordAudit } from '../audit';
-import { systemActor } from '../auth/actor';
+import { systemActor } from '../access/actor';
 import { withConnection } from '../ssh/pool';
 import { HostKeyMismatchError } from '../ssh/errors';
 import type { SshTarget } from '../ssh/client';

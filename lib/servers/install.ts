@@ -4,7 +4,7 @@ import { nginxPlan } from '../provision/plans';
 import { glancesPlan } from '../provision/glances-plan';
 import { nginxCommand } from '../nginx/layout';
 import { runPlan, type RunPlanResult } from '../provision/run-plan';
-import { TaskFailure } from '../tasks/runner';
+import { TaskFailure } from '../tasks/context';
 import { withServer } from './connection';
 import { connectAndDetect, failTask, nginxFacts, osFacts, probeGlances, recordFacts, type LogFn } from './checks';
 import { nginxLayoutOf } from '../nginx/layout';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { taskAccepted } from '../tasks/schemas';
 import { installGlancesInput, serverCreateInput, serverListParams, serverPatchInput, serverSchema, trustHostKeyInput } from './schemas';
 

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { getDb } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireServerVisible, visibleServerIds } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { toPage } from '../db/paginate';
 import { NotFoundError } from '../errors';
 import { nginxLayoutDto } from './layout';

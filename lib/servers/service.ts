@@ -1,8 +1,8 @@
 import { eq, inArray } from 'drizzle-orm';
 import { utils as sshUtils } from 'ssh2';
 import { afterCommit, atomically, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { open, seal } from '../crypto/secret-box';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';

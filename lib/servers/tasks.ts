@@ -1,11 +1,11 @@
 import { atomically } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
 import { checkTargetHost } from '../nginx/grammar';
-import { enqueueTask } from '../tasks/queue';
-import { registerTaskHandler, type TaskContext } from '../tasks/runner';
+import { enqueueTask } from '../tasks/service';
+import type { TaskContext, TaskHandlers } from '../tasks/context';
 import { getServerRow, secretsOf } from './connection';
 import { orderedLog, testServerConnection, type LogFn } from './checks';
 import { installGlances, installNginx } from './install';
@@ -74,20 +74,12 @@ function serverTask(run: (ctx: TaskContext, serverId: string, log: LogFn) => Pro
   };
 }
 
-export function registerServerTaskHandlers(): void {
-  registerTaskHandler(
-    SERVER_TASK_KINDS.test,
-    serverTask(async (_ctx, serverId, log) => ({ ...(await testServerConnection(serverId, log)) })),
-  );
-  registerTaskHandler(
-    SERVER_TASK_KINDS.installNginx,
-    serverTask(async (ctx, serverId, log) => ({ ...(await installNginx(serverId, log, (p) => void ctx.progress(p).catch(() => undefined))) })),
-  );
-  registerTaskHandler(
-    SERVER_TASK_KINDS.installGlances,
-    serverTask(async (ctx, serverId, log) => {
-      const input = ctx.task.input as { bind: string; port: number };
-      return { ...(await installGlances(serverId, input, log, (p) => void ctx.progress(p).catch(() => undefined))) };
-    }),
-  );
-}
+/** The servers feature's task handlers by kind (wired by lib/registry.ts). */
+export const serverTaskHandlers: TaskHandlers = {
+  [SERVER_TASK_KINDS.test]: serverTask(async (_ctx, serverId, log) => ({ ...(await testServerConnection(serverId, log)) })),
+  [SERVER_TASK_KINDS.installNginx]: serverTask(async (ctx, serverId, log) => ({ ...(await installNginx(serverId, log, (p) => void ctx.progress(p).catch(() => undefined))) })),
+  [SERVER_TASK_KINDS.installGlances]: serverTask(async (ctx, serverId, log) => {
+    const input = ctx.task.input as { bind: string; port: number };
+    return { ...(await installGlances(serverId, input, log, (p) => void ctx.progress(p).catch(() => undefined))) };
+  }),
+};

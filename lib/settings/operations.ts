@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { settingsPatch, settingsSchema } from './schemas';
 
 export const settingsOps = defineOperations({

@@ -1,8 +1,8 @@
 import { inArray } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { config } from '../config';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
 import { ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { executeSql, getDb } from '../db';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import pkg from '../../package.json';
 
 export const healthSchema = z.object({ status: z.enum(['ok', 'degraded']), database: z.enum(['sqlite', 'postgres']), version: z.string() });

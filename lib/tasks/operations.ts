@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { taskListParams, taskLogLine, taskLogParams, taskSchema } from './schemas';
 
 export const taskOps = defineOperations({

@@ -2,32 +2,9 @@ import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { getDb } from '../db';
 import { publish } from '../events/bus';
-import { claimNextTask, publishTask } from './queue';
+import { claimNextTask, publishTask, type TaskRow } from './store';
+import { isTaskFailure, type TaskContext, type TaskHandler, type TaskHandlers } from './context';
 import { redactor } from './redact';
-
-type TaskRow = typeof import('../db/schema/sqlite').tasks.$inferSelect;
-
-/** What a task handler gets: its row, a log that redacts secrets, progress, and a result. */
-export interface TaskContext {
-  task: TaskRow;
-  log: (text: string, stream?: 'stdout' | 'stderr' | 'info') => Promise<void>;
-  progress: (pct: number) => Promise<void>;
-  /** Values that must never reach the log (passwords, keys): replaced by ***. */
-  addSecret: (value: string | null | undefined) => void;
-  signal: AbortSignal;
-}
-
-export type TaskHandler = (ctx: TaskContext) => Promise<Record<string, unknown> | void>;
-
-/** A failure whose message is written for the user (anything else is reported generically). */
-export class TaskFailure extends Error {
-  // Next bundles lib/ into more than one chunk (instrumentation, route handlers, server actions),
-  // so the runner that catches may hold another copy of this class than the handler that threw:
-  // it recognises the failure by this mark rather than by instanceof.
-  readonly isTaskFailure = true;
-}
-
-export const isTaskFailure = (err: unknown): err is TaskFailure => err instanceof TaskFailure || (err as { isTaskFailure?: unknown } | null)?.isTaskFailure === true;
 
 const g = globalThis as unknown as {
   __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; wake?: () => void; instanceId: string; draining?: Promise<void> };
@@ -40,8 +17,9 @@ function state() {
 const MAX_CONCURRENT = Number(process.env.GATEHOUSE_TASK_CONCURRENCY ?? 4);
 const HEARTBEAT_MS = 10_000;
 
-export function registerTaskHandler(kind: string, handler: TaskHandler): void {
-  state().handlers.set(kind, handler);
+/** Registers task handlers by kind (the composition root does it for every feature; tests for theirs). */
+export function registerTaskHandlers(table: TaskHandlers): void {
+  for (const [kind, handler] of Object.entries(table)) state().handlers.set(kind, handler);
 }
 
 /** Runs one claimed task to its end; the row always leaves "running". */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../http/operation';
+import { defineOperations } from '../operation';
 import { listParams } from '../db/paginate';
 import { tokenCreateInput, tokenCreatedSchema, tokenSchema } from './schemas';
 

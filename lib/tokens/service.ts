@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { and, asc, eq, gt, isNull } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
+import type { Actor } from '../access/actor';
 import { NotFoundError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { toPage, type ListParams } from '../db/paginate';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { passwordSchema } from '../auth/password';
+import { passwordSchema } from './password';
 
 export const roleSchema = z.enum(['admin', 'user'], { error: 'Role must be admin or user.' });
 

@@ -1,8 +1,8 @@
 import { and, asc, eq, gt, ne, sql } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
-import type { Actor } from '../auth/actor';
-import { requireAdmin } from '../auth/rbac';
-import { hashPassword, verifyPassword } from '../auth/password';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
+import { hashPassword, verifyPassword } from './password';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { revokeAllTokensOf } from '../tokens/service';

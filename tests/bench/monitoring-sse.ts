@@ -5,7 +5,7 @@ import readline from 'node:readline';
 import { openTestDb } from '../support/test-db';
 import { publish } from '@/lib/events/bus';
 import { sseResponse } from '@/lib/events/sse';
-import type { Actor } from '@/lib/auth/actor';
+import type { Actor } from '@/lib/access/actor';
 import { mb, ms } from './stats';
 
 const root = path.resolve(import.meta.dirname, '../..');

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { openTestDb } from '../support/test-db';
 import { getDb, newId, rawDb } from '@/lib/db';
-import { systemActor } from '@/lib/auth/actor';
+import { systemActor } from '@/lib/access/actor';
 import { getEffectiveSettings } from '@/lib/settings/service';
 import { runMonitoringCycle } from '@/lib/monitoring/poll-service';
 import { rollUpMetrics } from '@/lib/monitoring/retention';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { getDb, newId } from '@/lib/db';
 import { createServer } from '@/lib/servers/service';
 import { renderServerConfig } from '@/lib/proxy/render';

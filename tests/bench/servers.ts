@@ -16,19 +16,19 @@ export async function run() {
   process.env.GATEHOUSE_TASK_RUNNER = 'off';
   const { startSshd } = await import('../support/sshd');
   const { openTestDb } = await import('../support/test-db');
-  const { cliActor } = await import('@/lib/auth/actor');
+  const { cliActor } = await import('@/lib/access/actor');
   const { createServer } = await import('@/lib/servers/service');
-  const { registerServerTaskHandlers, startConnectionTest } = await import('@/lib/servers/tasks');
+  const { serverTaskHandlers, startConnectionTest } = await import('@/lib/servers/tasks');
   const { withServer } = await import('@/lib/servers/connection');
   const { getSshPool } = await import('@/lib/ssh/pool');
-  const { drainTasks } = await import('@/lib/tasks/runner');
+  const { drainTasks, registerTaskHandlers } = await import('@/lib/tasks/runner');
   const { getDb } = await import('@/lib/db');
 
   // `plain` logs in with /bin/sh: the floor without this machine's root .bashrc (0.28 s per bash start).
   const sshd = await startSshd({ users: [{ name: 'root' }, { name: 'plain', shell: '/bin/sh', sudo: 'nopasswd' }] });
   const tdb = await openTestDb('sqlite');
   try {
-    registerServerTaskHandlers();
+    registerTaskHandlers(serverTaskHandlers);
     const root = sshd.user('root');
     const ids: string[] = [];
     for (let i = 0; i < SERVERS; i++) {

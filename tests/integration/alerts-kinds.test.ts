@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { dialects } from '../support/test-db';
-import { systemActor } from '@/lib/auth/actor';
+import { systemActor } from '@/lib/access/actor';
 import { getDb } from '@/lib/db';
 import { createAlertRule } from '@/lib/alerts/rules';
 import { api } from '../support/api';

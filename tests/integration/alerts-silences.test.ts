@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dialects } from '../support/test-db';
-import { systemActor } from '@/lib/auth/actor';
+import { systemActor } from '@/lib/access/actor';
 import { createSilence, deleteSilence } from '@/lib/alerts/silences';
 import { addDomain, addServer, addUpstream, alertingSuite, alertRows, notificationRows, poll, setDomain, setServerStatus } from './alerts-fixtures';
 

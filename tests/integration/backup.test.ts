@@ -3,10 +3,10 @@ import { dialects, openTestDb, type TestDb } from '../support/test-db';
 import { seedUsers } from '../support/fixtures';
 import { getDb, newId } from '@/lib/db';
 import { seal, open } from '@/lib/crypto/secret-box';
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { exportConfiguration, importConfiguration } from '@/lib/backup';
 import { config } from '@/lib/config';
-import { runStartupHooks } from '@/lib/startup-hooks';
+import { runStartupHooks } from '@/lib/startup';
 
 /** Seeds one of each configuration record straight through the schema. */
 async function seedConfiguration(userId: string) {

@@ -24,8 +24,8 @@ import { freePort } from '../support/ports';
 import { requireBinary } from '../support/process';
 import { getDb } from '@/lib/db';
 import { getSshPool } from '@/lib/ssh/pool';
-import { waitForTask } from '@/lib/tasks/runner';
-import { registerAllTaskHandlers } from '@/lib/tasks/handlers';
+import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
+import { taskHandlers } from '@/lib/registry';
 import { runRenewalJob } from '@/lib/certs/renewal';
 
 const enabled = requireBinary('pebble', 'openssl', 'knotd', 'nginx', 'sshd', 'ssh-keygen');
@@ -64,7 +64,7 @@ describe.skipIf(!enabled)('certificates through ACME (pebble, knot, nginx, sshd)
 
   beforeAll(async () => {
     process.env.GATEHOUSE_TASK_RUNNER = 'off';
-    registerAllTaskHandlers();
+    registerTaskHandlers(taskHandlers);
     [dns, sshd, upstream] = await Promise.all([startDns({ zones: zone() }), startSshd({ users: [{ name: 'root' }] }), startHttpUpstream({ name: 'app' })]);
   });
   afterAll(async () => {

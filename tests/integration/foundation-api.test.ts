@@ -7,7 +7,7 @@ import { seedUsers } from '../support/fixtures';
 import { atomically, getDb, newId } from '@/lib/db';
 import { seal, open } from '@/lib/crypto/secret-box';
 import { rotateKeys } from '@/lib/crypto/rotate';
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { verifyCredentials } from '@/lib/auth/authenticate';
 import { bootstrap, completeSetup } from '@/lib/auth/setup';
 

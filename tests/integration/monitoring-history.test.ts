@@ -4,7 +4,7 @@ import { dialects, openTestDb, type TestDb } from '../support/test-db';
 import { seedUsers } from '../support/fixtures';
 import { api } from '../support/api';
 import { getDb, newId } from '@/lib/db';
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { updateSettings } from '@/lib/settings/service';
 import { pruneMonitoringData, rollUpMetrics } from '@/lib/monitoring/retention';
 

@@ -8,7 +8,7 @@ import { getDb, newId } from '@/lib/db';
 import { seal } from '@/lib/crypto/secret-box';
 import { busReady, subscribe, type GatehouseEvent } from '@/lib/events/bus';
 import { waitFor } from '../support/wait';
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { updateSettings } from '@/lib/settings/service';
 import { loadMonitoredServers, monitoringIdle, monitoringTick, runMonitoringCycle } from '@/lib/monitoring/poll-service';
 

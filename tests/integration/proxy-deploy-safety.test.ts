@@ -16,7 +16,8 @@ import { requireBinary } from '../support/process';
 import { waitFor } from '../support/wait';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
 import { getDb } from '@/lib/db';
-import { registerProxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { runDriftChecks } from '@/lib/proxy/drift';
 import { BUILTIN_HTTP_BODY } from '@/lib/proxy/templates/builtin';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
@@ -59,7 +60,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('proxy deploy saf
       process.env.GATEHOUSE_TASK_RUNNER = 'off';
       tdb = await openTestDb(dialect);
       s = await seedUsers();
-      registerProxyTaskHandlers();
+      registerTaskHandlers(proxyTaskHandlers);
       target = await startDeployTarget(s.adminToken, `safety-${dialect}`);
       app = await startHttpUpstream({ name: 'app' });
       const r = await api('POST', '/api/v1/upstreams', { token: s.adminToken, body: { name: 'pool-app', targets: [{ host: '127.0.0.1', port: app.port }] } });

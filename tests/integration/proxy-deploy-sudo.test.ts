@@ -10,7 +10,8 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { requireBinary } from '../support/process';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
-import { registerProxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
 describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'sudo'))('proxy deploy as a sudo user', () => {
@@ -24,7 +25,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'sudo'))('proxy de
       process.env.GATEHOUSE_TASK_RUNNER = 'off';
       tdb = await openTestDb(dialect);
       s = await seedUsers();
-      registerProxyTaskHandlers();
+      registerTaskHandlers(proxyTaskHandlers);
       target = await startDeployTarget(s.adminToken, `sudo-${dialect}`, { sudo: true });
       up = await startHttpUpstream({ name: 'sudo-app' });
     });

@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { getDb, newId } from '@/lib/db';
 import { seal } from '@/lib/crypto/secret-box';
-import { registerProxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
 /** A self-signed certificate for `name` (openssl), as PEM text. */
@@ -72,7 +73,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'openssl'))('proxy
       process.env.GATEHOUSE_TASK_RUNNER = 'off';
       tdb = await openTestDb(dialect);
       s = await seedUsers();
-      registerProxyTaskHandlers();
+      registerTaskHandlers(proxyTaskHandlers);
       target = await startDeployTarget(s.adminToken, `traffic-${dialect}`);
     });
     afterAll(async () => {

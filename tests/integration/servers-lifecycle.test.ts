@@ -5,8 +5,8 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { readSse } from '../support/sse';
 import { getDb, newId } from '@/lib/db';
-import { enqueueTask } from '@/lib/tasks/queue';
-import { cliActor } from '@/lib/auth/actor';
+import { enqueueTask } from '@/lib/tasks/service';
+import { cliActor } from '@/lib/access/actor';
 
 const FP_A = `SHA256:${'A'.repeat(43)}`;
 const FP_B = `SHA256:${'B'.repeat(42)}c`;

@@ -5,7 +5,8 @@ import { seedUsers } from '../support/fixtures';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import { subscribe, busReady, type GatehouseEvent } from '@/lib/events/bus';
-import { registerServerTaskHandlers } from '@/lib/servers/tasks';
+import { serverTaskHandlers } from '@/lib/servers/tasks';
+import { registerTaskHandlers } from '@/lib/tasks/runner';
 
 /**
  * With the in-process runner on (as in the app): a task started through the API runs by itself
@@ -20,7 +21,7 @@ describe.each(dialects)('a server task, live, on %s', (dialect) => {
     process.env.GATEHOUSE_TASK_RUNNER = 'on';
     tdb = await openTestDb(dialect);
     s = await seedUsers();
-    registerServerTaskHandlers();
+    registerTaskHandlers(serverTaskHandlers);
   });
   afterAll(async () => {
     process.env.GATEHOUSE_TASK_RUNNER = previous;

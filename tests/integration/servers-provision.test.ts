@@ -11,8 +11,8 @@ import { freePort } from '../support/ports';
 import { pidAlive, registerCleanup, requireBinary, requirePart } from '../support/process';
 import { httpRequest, waitFor } from '../support/wait';
 import { getSshPool } from '@/lib/ssh/pool';
-import { waitForTask } from '@/lib/tasks/runner';
-import { registerServerTaskHandlers } from '@/lib/servers/tasks';
+import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
+import { serverTaskHandlers } from '@/lib/servers/tasks';
 import { includeLine } from '@/lib/nginx/layout';
 import { nginxLayoutOf } from '@/lib/nginx/layout';
 import { getServerRow } from '@/lib/servers/connection';
@@ -27,7 +27,7 @@ describe.skipIf(!enabled)('provisioning servers through tasks', () => {
 
   beforeAll(async () => {
     process.env.GATEHOUSE_TASK_RUNNER = 'off';
-    registerServerTaskHandlers();
+    registerTaskHandlers(serverTaskHandlers);
     sshd = await startSshd({ users: [{ name: 'root' }, { name: 'deploy', sudo: 'nopasswd' }] });
   });
   afterAll(async () => {

@@ -8,8 +8,8 @@ import { startSshd, type SshdInstance } from '../support/sshd';
 import { requireBinary } from '../support/process';
 import { getDb } from '@/lib/db';
 import { getSshPool } from '@/lib/ssh/pool';
-import { waitForTask } from '@/lib/tasks/runner';
-import { registerServerTaskHandlers } from '@/lib/servers/tasks';
+import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
+import { serverTaskHandlers } from '@/lib/servers/tasks';
 
 const enabled = requireBinary('sshd', 'ssh-keygen', 'sudo', 'useradd');
 const PW = 'pw-login-Secret-123';
@@ -20,7 +20,7 @@ describe.skipIf(!enabled)('servers over SSH', () => {
 
   beforeAll(async () => {
     process.env.GATEHOUSE_TASK_RUNNER = 'off';
-    registerServerTaskHandlers();
+    registerTaskHandlers(serverTaskHandlers);
     sshd = await startSshd({
       users: [
         { name: 'root' },

@@ -6,9 +6,11 @@ import { seedUsers } from '../support/fixtures';
 import { readSse } from '../support/sse';
 import { getDb, newId } from '@/lib/db';
 import { publish } from '@/lib/events/bus';
-import { enqueueTask, claimNextTask, interruptStaleTasks } from '@/lib/tasks/queue';
-import { registerTaskHandler, TaskFailure, waitForTask } from '@/lib/tasks/runner';
-import { cliActor } from '@/lib/auth/actor';
+import { enqueueTask } from '@/lib/tasks/service';
+import { claimNextTask, interruptStaleTasks } from '@/lib/tasks/store';
+import { TaskFailure } from '@/lib/tasks/context';
+import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
+import { cliActor } from '@/lib/access/actor';
 
 async function makeServer(name: string) {
   const { db, t } = getDb();
@@ -32,19 +34,21 @@ describe.each(dialects)('tasks and events on %s', (dialect) => {
     hidden = await makeServer('hidden-one');
     const { db, t } = getDb();
     await db.insert(t.serverShares).values({ serverId: shared, userId: s.user.id });
-    registerTaskHandler('test.echo', async (ctx) => {
-      ctx.addSecret('sup3r-secret-pw');
-      for (let i = 1; i <= 20; i++) {
-        await ctx.log(`line ${i} pw=sup3r-secret-pw`, 'stdout');
-        await ctx.progress(i * 5);
-      }
-      return { lines: 20 };
-    });
-    registerTaskHandler('test.fail', async () => {
-      throw new TaskFailure('nginx: [emerg] unexpected "}" in /etc/nginx/x.conf:3');
-    });
-    registerTaskHandler('test.crash', async () => {
-      throw new Error('ECONNREFUSED 10.1.2.3:22 at Socket.connect');
+    registerTaskHandlers({
+      'test.echo': async (ctx) => {
+        ctx.addSecret('sup3r-secret-pw');
+        for (let i = 1; i <= 20; i++) {
+          await ctx.log(`line ${i} pw=sup3r-secret-pw`, 'stdout');
+          await ctx.progress(i * 5);
+        }
+        return { lines: 20 };
+      },
+      'test.fail': async () => {
+        throw new TaskFailure('nginx: [emerg] unexpected "}" in /etc/nginx/x.conf:3');
+      },
+      'test.crash': async () => {
+        throw new Error('ECONNREFUSED 10.1.2.3:22 at Socket.connect');
+      },
     });
   });
   afterAll(async () => tdb?.close());
@@ -145,7 +149,7 @@ describe.each(dialects)('task retention on %s', (dialect) => {
   afterAll(async () => tdb?.close());
 
   it('prunes finished tasks past their retention, with their logs, and never unfinished ones', async () => {
-    const { pruneTasks } = await import('@/lib/tasks/queue');
+    const { pruneTasks } = await import('@/lib/tasks/store');
     const old = await waitForTask((await enqueueTask(cliActor, { kind: 'test.echo' })).id);
     const queued = await enqueueTask(cliActor, { kind: 'test.unknown-kind' });
     const { db, t } = getDb();

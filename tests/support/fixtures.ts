@@ -1,4 +1,4 @@
-import { cliActor } from '@/lib/auth/actor';
+import { cliActor } from '@/lib/access/actor';
 import { createUser } from '@/lib/users/service';
 import { createToken } from '@/lib/tokens/service';
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { X509Certificate } from 'node:crypto';
 import { ValidationError } from '@/lib/errors';
-import { certificateNames, inspectUpload, nameCovered, pemBlocks, splitFullChain, uncoveredNames } from '@/lib/certs/pem';
+import { certificateNames, inspectUpload, pemBlocks, splitFullChain } from '@/lib/certs/pem';
+import { nameCovered, uncoveredNames } from '@/lib/nginx/server-names';
 import { daysFromNow, makeChain, makeRootCa, signCertificate, type Issued } from '../integration/certs-openssl';
 
 function fieldsOf(fn: () => unknown): Record<string, string[]> {

@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { requireActor } from '@/lib/auth/session';
 import { listDomains } from '@/lib/proxy/domains';
 import { proxyChoices } from '@/lib/proxy/console-data';
+import { certificateChoices } from '@/lib/certs/service';
 import { Card } from '@/components/ui/card';
 import { Icon } from '@/components/ui/icons';
 import { ModalForm } from '@/components/ui/modal-form';
@@ -18,7 +19,8 @@ export const metadata: Metadata = { title: 'Domains' };
 export default async function DomainsPage() {
   const actor = await requireActor();
   const admin = actor.role === 'admin';
-  const [domains, choices] = await Promise.all([listDomains(actor, { limit: 500 }), proxyChoices(actor)]);
+  const [domains, proxy, certificates] = await Promise.all([listDomains(actor, { limit: 500 }), proxyChoices(actor), certificateChoices(actor)]);
+  const choices = { ...proxy, certificates };
   const used = new Set(domains.items.map((d) => d.serverId));
   const pending = new Map<string, number>();
   for (const d of domains.items) if (d.status !== 'deployed') pending.set(d.serverId, (pending.get(d.serverId) ?? 0) + 1);

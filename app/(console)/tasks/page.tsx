@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
-import { listTasks } from '@/lib/tasks/queue';
+import { listTasks } from '@/lib/tasks/service';
 import { listServers } from '@/lib/servers/queries';
 import { PageHeader } from '@/components/ui/page-header';
 import { TaskTable } from '@/components/tasks/task-table';

@@ -6,6 +6,7 @@ import { AppError, NotFoundError } from '@/lib/errors';
 import { getDomain } from '@/lib/proxy/domains';
 import { getDomainConfig } from '@/lib/proxy/server-config';
 import { proxyChoices } from '@/lib/proxy/console-data';
+import { certificateChoices } from '@/lib/certs/service';
 import { StatusPill } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { ModalForm } from '@/components/ui/modal-form';
@@ -38,13 +39,15 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
     if (err instanceof NotFoundError) notFound();
     throw err;
   });
-  const [choices, config] = await Promise.all([
+  const [proxy, certificates, config] = await Promise.all([
     proxyChoices(actor),
+    certificateChoices(actor),
     getDomainConfig(actor, id).catch((err) => {
       if (err instanceof AppError && err.status === 422) return { error: err.message };
       throw err;
     }),
   ]);
+  const choices = { ...proxy, certificates };
   const server = choices.servers.find((s) => s.id === domain.serverId);
   const upstream = choices.upstreams.find((u) => u.id === domain.upstreamId);
   const template = domain.templateId ? (choices.templates.find((t) => t.id === domain.templateId)?.name ?? domain.templateId) : 'Built-in';

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
 import { NotFoundError } from '@/lib/errors';
 import { getServer } from '@/lib/servers/queries';
-import { listTasks } from '@/lib/tasks/queue';
+import { listTasks } from '@/lib/tasks/service';
 import { listUsers } from '@/lib/users/service';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
 import { NotFoundError } from '@/lib/errors';
-import { getTask, getTaskLogs } from '@/lib/tasks/queue';
+import { getTask, getTaskLogs } from '@/lib/tasks/service';
 import { getServer } from '@/lib/servers/queries';
 import { buttonClass } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';

@@ -1,6 +1,6 @@
 import type { NextRequest } from 'next/server';
 import { handlers } from '@/lib/auth/next-auth';
-import { rateLimitedSignIn } from '@/lib/auth/sign-in-guard';
+import { rateLimitedSignIn } from '@/lib/http/sign-in-guard';
 
 export const GET = handlers.GET;
 

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
-import { toErrorResponse } from '../http/errors';
-import { addressOf } from './address';
-import { assertSignInAllowed } from './rate-limit';
+import { toErrorResponse } from './errors';
+import { addressOf } from '../auth/address';
+import { assertSignInAllowed } from '../auth/rate-limit';
 
 /** For POST /api/auth/callback/credentials: a 429 response when this account or address is over its limit. */
 export async function rateLimitedSignIn(request: Request): Promise<Response | null> {

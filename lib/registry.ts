@@ -1,0 +1,52 @@
+/**
+ * The composition root's tables: every feature's background jobs, task handlers and start-up
+ * work, wired here so that no feature imports the scheduler, the task runner's registry or
+ * another feature's jobs. lib/startup.ts runs them once per process.
+ */
+import type { JobDef } from './scheduler';
+import type { TaskHandlers } from './tasks/context';
+import { config } from './config';
+import { taskJobs } from './tasks/jobs';
+import { interruptStaleTasks, pruneTasks } from './tasks/store';
+import { pruneEvents } from './events/bus';
+import { pruneSignInFailures } from './auth/rate-limit';
+import { getEffectiveSettings } from './settings/service';
+import { serverTaskHandlers } from './servers/tasks';
+import { monitoringJobs } from './monitoring/jobs';
+import { proxyJobs } from './proxy/jobs';
+import { proxyTaskHandlers } from './proxy/deploy';
+import { seedBuiltinTemplates } from './proxy/templates-service';
+import { certificateJobs } from './certs/jobs';
+import { certificateTaskHandlers } from './certs/issue-task';
+import { alertJobs, runAlertStartup } from './alerts/jobs';
+
+export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers };
+
+export const jobs: readonly JobDef[] = [
+  ...monitoringJobs,
+  ...certificateJobs,
+  ...proxyJobs,
+  ...alertJobs,
+  ...taskJobs,
+  {
+    name: 'housekeeping',
+    pattern: '0 */5 * * * *',
+    run: async () => {
+      await pruneEvents(60 * 60_000);
+      await pruneSignInFailures();
+      await pruneTasks((await getEffectiveSettings()).retention.taskDays);
+    },
+  },
+];
+
+/** Recovery and seeding each process does at start-up, in this order. */
+export const startupHooks: ReadonlyArray<() => Promise<void>> = [
+  seedBuiltinTemplates,
+  runAlertStartup,
+  async () => {
+    // SQLite has one instance: whatever is "running" was left by a dead process. On PostgreSQL
+    // other instances may be alive, so only tasks whose heartbeat stopped count.
+    const n = await interruptStaleTasks(config().dialect === 'sqlite' ? 0 : 60_000);
+    if (n) console.warn(`[gatehouse] marked ${n} task(s) left running by a stopped process as interrupted`);
+  },
+];
