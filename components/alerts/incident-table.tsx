@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import useSWR from 'swr';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import type { AlertDto } from '@/lib/alerts/schemas';
 import { KIND_LABELS } from '@/lib/alerts/kinds';
 import { useRevalidateOn } from '@/components/realtime/use-events';

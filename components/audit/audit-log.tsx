@@ -2,7 +2,7 @@
 
 import { useState, useTransition } from 'react';
 import type { AuditEntry } from '@/lib/audit';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { Button } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { DomainDto } from '@/lib/proxy/dto';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { Badge, StatusPill } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';

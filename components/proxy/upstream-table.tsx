@@ -1,7 +1,7 @@
 'use client';
 
 import type { UpstreamDto } from '@/lib/proxy/dto';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { Badge } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { EmptyState } from '@/components/ui/empty-state';

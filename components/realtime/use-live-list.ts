@@ -1,7 +1,7 @@
 'use client';
 
 import useSWR from 'swr';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
 
 /**

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { ServerDto } from '@/lib/servers/schemas';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { TaskDto } from '@/lib/tasks/schemas';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { StatusPill } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';

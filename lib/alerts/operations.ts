@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperations } from '../operation';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 import { alertListParams, alertRuleCreateInput, alertRulePatchInput, alertRuleSchema, alertSchema, silenceCreateInput, silenceListParams, silenceSchema } from './schemas';
 
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });

@@ -3,7 +3,7 @@ import { getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
-import { toPage } from '../db/paginate';
+import { toPage } from '../pagination';
 import { mountOf, type AlertRow } from './incident-message';
 import type { AlertKind } from './messages';
 import type { AlertDto, AlertListParams } from './schemas';

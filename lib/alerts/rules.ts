@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { requireAdmin, visibleServerIds } from '../access/rbac';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
-import { toPage, type ListParams } from '../db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { ALERT_KINDS, type AlertKind, type AlertSeverity } from './messages';
 import { alertRuleCreateInput, alertRulePatchInput, thresholdErrors, THRESHOLDS, type AlertRuleDto } from './schemas';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 import { ALERT_KINDS, type AlertKind } from './messages';
 import { THRESHOLDS } from './kinds';
 

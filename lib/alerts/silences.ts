@@ -4,7 +4,7 @@ import type { Actor } from '../access/actor';
 import { requireAdmin, visibleServerIds } from '../access/rbac';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
-import { toPage } from '../db/paginate';
+import { toPage } from '../pagination';
 import { silenceCreateInput, type SilenceDto, type SilenceListParams } from './schemas';
 
 /**

@@ -2,7 +2,7 @@ import { desc, lt } from 'drizzle-orm';
 import { getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
 import { requireAdmin } from '../access/rbac';
-import { listParams, toPage, type ListParams } from '../db/paginate';
+import { listParams, toPage, type ListParams } from '../pagination';
 import { publish } from '../events/bus';
 
 export { listParams as auditListParams };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperations } from '../operation';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 
 const entry = z.object({
   id: z.string(),

@@ -75,10 +75,6 @@ export async function createCertificate(actor: Actor, input: unknown): Promise<C
 }
 
 /** The REST answer: 201 with the certificate, or 202 with the task for ACME. */
-export async function createCertificateResponse(actor: Actor, input: unknown): Promise<Response> {
-  const r = await createCertificate(actor, input);
-  return r.kind === 'acme' ? Response.json({ taskId: r.taskId, certificateId: r.certificateId }, { status: 202 }) : Response.json(r.certificate, { status: 201 });
-}
 
 async function uploadCertificate(
   actor: Actor,

@@ -7,7 +7,7 @@ import { getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
-import { toPage } from '../db/paginate';
+import { toPage } from '../pagination';
 import type { CertificateDetailDto, CertificateDto, CertificateListParams } from './schemas';
 
 export type CertificateRow = typeof import('../db/schema/sqlite').certificates.$inferSelect;

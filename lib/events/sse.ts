@@ -16,11 +16,11 @@ export function canSee(actor: Actor, visible: Set<string> | null, e: GatehouseEv
 const frame = (e: GatehouseEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
 
 /**
- * A Server-Sent Events response for one signed-in actor: resumes after Last-Event-ID, then streams
+ * The Server-Sent Events stream for one signed-in actor: resumes after Last-Event-ID, then streams
  * live events this actor may see, with a `: ping` comment every 15 s, and cleans up on abort.
- * `X-Accel-Buffering: no` lets an Nginx in front pass the stream unbuffered.
+ * lib/http/sse.ts answers it as a response.
  */
-export function sseResponse(request: Request, actor: Actor, types?: Set<string>): Response {
+export function eventStream(request: Request, actor: Actor, types?: Set<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const lastId = Number(request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId') ?? NaN);
   let cleanup = () => {};
@@ -85,12 +85,5 @@ export function sseResponse(request: Request, actor: Actor, types?: Set<string>)
     },
   });
 
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    },
-  });
+  return stream;
 }

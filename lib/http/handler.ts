@@ -36,6 +36,17 @@ function parseWith(schema: z.ZodType, value: unknown) {
   return r.data;
 }
 
+const ANSWER = Symbol('answer');
+interface Answer {
+  [ANSWER]: true;
+  status: number;
+  body: unknown;
+}
+
+/** A handler's result with a status other than the operation's usual one (e.g. 202 for a queued ACME order). */
+export const answer = (status: number, body: unknown): Answer => ({ [ANSWER]: true, status, body });
+const isAnswer = (v: unknown): v is Answer => typeof v === 'object' && v !== null && ANSWER in v;
+
 /**
  * Builds a Next.js route handler from an operation: authenticate → check role → parse → call the
  * lib function → answer. Every handler has these same beats; errors map in one place.
@@ -56,6 +67,7 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
       const params = (await context?.params) ?? {};
       const result = await fn({ actor, body, query, params, request } as HandlerContext<O>);
       if (result instanceof Response) return result;
+      if (isAnswer(result)) return Response.json(result.body, { status: result.status });
       const status = op.status ?? 200;
       if (status === 204 || result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status });

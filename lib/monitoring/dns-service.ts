@@ -3,7 +3,7 @@ import { atomically, getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { requireAdmin, requireServerVisible } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
-import { listParams, type Page } from '../db/paginate';
+import { listParams, type Page } from '../pagination';
 import { publish } from '../events/bus';
 import { getEffectiveSettings } from '../settings/service';
 import { checkNameservers, type NsCheckResult } from './dns-check';

@@ -3,7 +3,7 @@ import { getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
-import { listParams, toPage, type Page } from '../db/paginate';
+import { listParams, toPage, type Page } from '../pagination';
 import type { FleetItem } from './schemas';
 import type { LastSample } from './sample-writer';
 

@@ -1,5 +1,5 @@
 import { defineOperations } from '../operation';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 
 export const monitoringOps = defineOperations({

@@ -2,7 +2,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import { getDb } from '../db';
 import { open } from '../crypto/secret-box';
 import { getEffectiveSettings } from '../settings/service';
-import { GlancesClient, GlancesError, type GlancesApiVersion, type GlancesTarget } from './glances-client';
+import { GlancesClient, GlancesError, type GlancesApiVersion, type GlancesTarget } from '../glances/client';
 import { nextStatus, type HealthStatus } from './health-state';
 import { pollFleet, type CycleStats } from './poller';
 import { SampleWriter } from './sample-writer';

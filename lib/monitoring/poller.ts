@@ -1,5 +1,5 @@
-import { GlancesError } from './glances-http';
-import type { GlancesSample } from './glances-client';
+import { GlancesError } from '../glances/http';
+import type { GlancesSample } from '../glances/client';
 
 /**
  * Fleet polling schedule: no database, no HTTP of its own. The caller supplies `poll` (usually

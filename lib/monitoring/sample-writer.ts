@@ -1,7 +1,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { publishMany, type PublishInput } from '../events/bus';
-import type { GlancesSample } from './glances-client';
+import type { GlancesSample } from '../glances/client';
 import type { HealthState } from './health-state';
 
 /**

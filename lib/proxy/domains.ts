@@ -9,7 +9,7 @@ import type { Actor } from '@/lib/access/actor';
 import { requireAdmin, requireServerVisible, visibleServerIds } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
-import { toPage, type ListParams } from '@/lib/db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { domainInput, domainPatch, type DomainInput } from './schemas';
 import { publishDomainStatus } from './status';
 import { domainInputOf, type DomainRow } from './load';

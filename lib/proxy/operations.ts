@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperations } from '../operation';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 import { taskAccepted } from '../tasks/schemas';
 import { domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';
 import {

@@ -10,7 +10,7 @@ import { requireAdmin } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { publish } from '@/lib/events/bus';
 import { AppError, ConflictError, NotFoundError, ValidationError, parseInput } from '@/lib/errors';
-import { toPage, type ListParams } from '@/lib/db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { ConfigRenderError } from '../nginx/errors';
 import { loadServerRenderState } from './load';
 import { parseNginx } from '../nginx/syntax';

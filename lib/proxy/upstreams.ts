@@ -9,7 +9,7 @@ import { requireAdmin, visibleServerIds } from '@/lib/access/rbac';
 import { recordAudit } from '@/lib/audit';
 import { publish } from '@/lib/events/bus';
 import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
-import { toPage, type ListParams } from '@/lib/db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { upstreamInput, upstreamPatch, type UpstreamInput } from './schemas';
 import { markDomainsPending } from './status';
 import type { UpstreamDto } from './dto';

@@ -6,7 +6,7 @@ import { formatHostPort } from '../nginx/grammar';
 import { detectServer, type ConnectionReport } from '../provision/detect';
 import { PlanStepError } from '../provision/run-plan';
 import { UnsupportedOsError } from '../provision/plans';
-import { GlancesClient, GlancesError, type GlancesApiVersion } from '../monitoring/glances-client';
+import { GlancesClient, GlancesError, type GlancesApiVersion } from '../glances/client';
 import { SshError, SudoNotAllowedError, SudoPasswordRequiredError } from '../ssh/errors';
 import { sudoFailure } from '../ssh/sudo';
 import { cmd } from '../ssh/quote';

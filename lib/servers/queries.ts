@@ -2,7 +2,7 @@ import { and, asc, eq, gt, inArray } from 'drizzle-orm';
 import { getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible, visibleServerIds } from '../access/rbac';
-import { toPage } from '../db/paginate';
+import { toPage } from '../pagination';
 import { NotFoundError } from '../errors';
 import { nginxLayoutDto } from './layout';
 import type { ServerRow } from './connection';

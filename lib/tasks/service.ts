@@ -3,7 +3,7 @@ import { afterCommit, atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
-import { toPage } from '../db/paginate';
+import { toPage } from '../pagination';
 import type { TaskDto } from './schemas';
 import { publishTask, toTaskDto, type TaskRow } from './store';
 import { wakeRunner } from './runner';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperations } from '../operation';
-import { listParams } from '../db/paginate';
+import { listParams } from '../pagination';
 import { tokenCreateInput, tokenCreatedSchema, tokenSchema } from './schemas';
 
 export const tokenOps = defineOperations({

@@ -4,7 +4,7 @@ import { atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
 import { NotFoundError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
-import { toPage, type ListParams } from '../db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { tokenCreateInput, type TokenDto } from './schemas';
 
 /** Tokens are `gh_` + 32 random bytes; only their SHA-256 is stored, so a leak of the DB is no key. */

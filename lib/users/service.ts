@@ -6,7 +6,7 @@ import { hashPassword, verifyPassword } from './password';
 import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { revokeAllTokensOf } from '../tokens/service';
-import { toPage, type ListParams } from '../db/paginate';
+import { toPage, type ListParams } from '../pagination';
 import { changeOwnPasswordInput, userCreateInput, userPatchInput, type UserDto } from './schemas';
 
 type UserRow = typeof import('../db/schema/sqlite').users.$inferSelect;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { openTestDb } from '../support/test-db';
 import { publish } from '@/lib/events/bus';
-import { sseResponse } from '@/lib/events/sse';
+import { sseResponse } from '@/lib/http/sse';
 import type { Actor } from '@/lib/access/actor';
 import { mb, ms } from './stats';
 

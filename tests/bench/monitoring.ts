@@ -8,7 +8,7 @@ import { getEffectiveSettings } from '@/lib/settings/service';
 import { runMonitoringCycle } from '@/lib/monitoring/poll-service';
 import { rollUpMetrics } from '@/lib/monitoring/retention';
 import { getServerMetrics } from '@/lib/monitoring/history';
-import { readFs, readLoad, readNetwork, readQuicklook } from '@/lib/monitoring/glances-shapes';
+import { readFs, readLoad, readNetwork, readQuicklook } from '@/lib/glances/shapes';
 import { benchEvents } from './monitoring-sse';
 import { mb, median, ms } from './stats';
 

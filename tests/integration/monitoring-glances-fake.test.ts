@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlancesClient, type GlancesSample } from '@/lib/monitoring/glances-client';
+import { GlancesClient, type GlancesSample } from '@/lib/glances/client';
 import { pollFleet } from '@/lib/monitoring/poller';
 import { startGlancesFleetFake, startGlancesV4Fake } from '../support/glances-v4-fake';
 

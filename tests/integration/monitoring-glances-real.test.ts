@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GlancesClient, GlancesError } from '@/lib/monitoring/glances-client';
+import { GlancesClient, GlancesError } from '@/lib/glances/client';
 import { pollFleet } from '@/lib/monitoring/poller';
 import { requireGlances, startGlances, type GlancesInstance } from '../support/glances';
 

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlancesClient, GlancesError } from '@/lib/monitoring/glances-client';
+import { GlancesClient, GlancesError } from '@/lib/glances/client';
 
 // Shapes: v3 captured from a real Glances 3.3.1 (Debian 12); v4 from nicolargo/glances
 // docs/api/restful.rst (4.4 dev, percpu trimmed).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GlancesError } from '@/lib/monitoring/glances-http';
-import { parseUptime, readFs, readLoad, readNetwork, readQuicklook, readSystem } from '@/lib/monitoring/glances-shapes';
+import { GlancesError } from '@/lib/glances/http';
+import { parseUptime, readFs, readLoad, readNetwork, readQuicklook, readSystem } from '@/lib/glances/shapes';
 
 describe('parseUptime', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GlancesError } from '@/lib/monitoring/glances-http';
+import { GlancesError } from '@/lib/glances/http';
 import { pollFleet, runPollLoop, Semaphore, staggerOffsets, type Clock } from '@/lib/monitoring/poller';
 
 /** Virtual time: sleep advances the clock at once, so stagger is checked without waiting. */

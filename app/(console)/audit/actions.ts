@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { requireAdminActor } from '@/lib/auth/session';
 import { listAudit, type AuditEntry } from '@/lib/audit';
-import type { Page } from '@/lib/db/paginate';
+import type { Page } from '@/lib/pagination';
 import { AppError } from '@/lib/errors';
 
 export type AuditPageResult = { ok: true; page: Page<AuditEntry> } | { ok: false; message: string };

@@ -1,10 +1,10 @@
 import type http from 'node:http';
 import { urlToHttpOptions } from 'node:url';
-import { basicAuth, createGlancesAgents, getText, GlancesError, type HttpLimits } from './glances-http';
-import { parseUptime, readFs, readLoad, readNetwork, readQuicklook, readSystem, type DiskUsage } from './glances-shapes';
+import { basicAuth, createGlancesAgents, getText, GlancesError, type HttpLimits } from './http';
+import { parseUptime, readFs, readLoad, readNetwork, readQuicklook, readSystem, type DiskUsage } from './shapes';
 
-export { GlancesError, type GlancesErrorKind } from './glances-http';
-export type { DiskUsage } from './glances-shapes';
+export { GlancesError, type GlancesErrorKind } from './http';
+export type { DiskUsage } from './shapes';
 
 export type GlancesApiVersion = 3 | 4;
 

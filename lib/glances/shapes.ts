@@ -1,4 +1,4 @@
-import { GlancesError } from './glances-http';
+import { GlancesError } from './http';
 
 /**
  * Readers that turn one Glances plugin answer (API v3 or v4) into our fields. Shapes were checked

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { AppError } from '@/lib/errors';
+import { AppError } from '../errors';
 
 export type GlancesErrorKind = 'refused' | 'timeout' | 'http' | 'auth' | 'parse' | 'missing_plugin';
 
