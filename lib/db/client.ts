@@ -10,6 +10,7 @@ import { migrate as migratePg } from 'drizzle-orm/postgres-js/migrator';
 import * as sqliteSchema from './schema/sqlite';
 import * as pgSchema from './schema/pg';
 import { config } from '../config';
+import { Lane, lanedDatabase } from './lane';
 
 /**
  * Queries are written once against the SQLite types; both schemas export identical tables, so the
@@ -23,13 +24,17 @@ export type Dialect = 'sqlite' | 'postgres';
 interface Handle {
   url: string;
   dialect: Dialect;
+  /** On SQLite the raw connection's database: what a transaction's body uses. */
   db: Db;
+  /** What code outside a transaction uses: on SQLite the same connection behind the lane. */
+  outside: Db;
   t: Tables;
   sqlite?: Database.Database;
   pg?: postgres.Sql;
+  lane?: Lane;
 }
 
-const state = globalThis as unknown as { __gatehouseDb?: Handle; __gatehouseTxLock?: Promise<void> };
+const state = globalThis as unknown as { __gatehouseDb?: Handle };
 const txStore = new AsyncLocalStorage<Db>();
 
 function open(url: string): Handle {
@@ -42,11 +47,12 @@ function open(url: string): Handle {
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
     const db = drizzleSqlite(sqlite, { schema: sqliteSchema });
-    return { url, dialect: 'sqlite', db, t: sqliteSchema, sqlite };
+    const lane = new Lane(() => txStore.getStore() !== undefined);
+    return { url, dialect: 'sqlite', db, outside: lanedDatabase(db, lane), t: sqliteSchema, sqlite, lane };
   }
   const pg = postgres(url, { max: 10, onnotice: () => {}, connection: { application_name: 'gatehouse' } });
   const db = drizzlePg(pg, { schema: pgSchema }) as unknown as Db;
-  return { url, dialect: 'postgres', db, t: pgSchema as unknown as Tables, pg };
+  return { url, dialect: 'postgres', db, outside: db, t: pgSchema as unknown as Tables, pg };
 }
 
 function handle(): Handle {
@@ -57,10 +63,13 @@ function handle(): Handle {
 /** The database: `db` is the active transaction when called inside `transaction()`. */
 export function getDb(): { db: Db; t: Tables; dialect: Dialect } {
   const h = handle();
-  return { db: txStore.getStore() ?? h.db, t: h.t, dialect: h.dialect };
+  return { db: txStore.getStore() ?? h.outside, t: h.t, dialect: h.dialect };
 }
 
-/** Raw driver handles, for the few dialect-specific operations (LISTEN/NOTIFY, advisory locks). */
+/**
+ * Raw driver handles, for the few dialect-specific operations (LISTEN/NOTIFY, advisory locks).
+ * Statements on the raw SQLite handle bypass the transaction lane: tests and benchmarks only.
+ */
 export function rawDb(): { sqlite?: Database.Database; pg?: postgres.Sql; dialect: Dialect } {
   const h = handle();
   return { sqlite: h.sqlite, pg: h.pg, dialect: h.dialect };
@@ -69,8 +78,9 @@ export function rawDb(): { sqlite?: Database.Database; pg?: postgres.Sql; dialec
 /**
  * Runs `fn` atomically on either dialect. Drizzle's better-sqlite3 transaction only takes a
  * synchronous body (an async one commits its first statement, then throws), so on SQLite this
- * issues BEGIN IMMEDIATE / COMMIT itself around an async body, one transaction at a time.
- * Bodies must do database work only — no SSH or HTTP — so they finish within a few ticks.
+ * issues BEGIN IMMEDIATE / COMMIT itself around an async body while holding the lane (lane.ts):
+ * one transaction at a time, and statements from outside wait until it ends instead of joining it.
+ * Bodies must do database work only — no SSH or HTTP — since every other statement waits for them.
  * Nested calls join the outer transaction.
  */
 export async function transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
@@ -82,12 +92,8 @@ export async function transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
       txStore.run(tx, () => fn(tx)),
     );
   }
-  const previous = state.__gatehouseTxLock ?? Promise.resolve();
-  let release!: () => void;
-  state.__gatehouseTxLock = new Promise<void>((r) => (release = r));
-  await previous;
   const sqlite = h.sqlite!;
-  try {
+  return h.lane!.hold(async () => {
     sqlite.exec('BEGIN IMMEDIATE');
     try {
       const result = await txStore.run(h.db, () => fn(h.db));
@@ -97,9 +103,7 @@ export async function transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
       if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
       throw err;
     }
-  } finally {
-    release();
-  }
+  });
 }
 
 const migrationsDir = (dialect: Dialect) => path.join(process.cwd(), 'drizzle', dialect === 'sqlite' ? 'sqlite' : 'pg');

@@ -8,6 +8,7 @@ const all: Record<string, () => Promise<void>> = {
   proxy: async () => (await import('./proxy')).run(),
   monitoring: async () => (await import('./monitoring')).run(),
   alerts: async () => (await import('./alerts')).run(),
+  'tx-lane': async () => (await import('./tx-lane')).run(),
 };
 
 async function main() {
