@@ -2,6 +2,7 @@ import { and, asc, eq, gte, inArray, lt, min, sql } from 'drizzle-orm';
 import { getDb } from '../db';
 import { getEffectiveSettings } from '../settings/service';
 import { bucketStart, closedBefore, mergeRollups, rollupSamples, type MetricRollup, type RollupResolution } from './rollup';
+import { readInternal, writeInternal } from '../settings/store';
 
 /**
  * The roll-up job: raw samples → 5-minute buckets → hourly buckets, then pruning by the retention
@@ -24,16 +25,10 @@ interface Watermark {
 }
 
 async function readWatermark(): Promise<Watermark> {
-  const { db, t } = getDb();
-  const [row] = await db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, WATERMARK_KEY));
-  return { fiveMinuteUntil: null, hourUntil: null, ...((row?.value as Partial<Watermark>) ?? {}) };
+  return { fiveMinuteUntil: null, hourUntil: null, ...((await readInternal<Partial<Watermark>>(WATERMARK_KEY)) ?? {}) };
 }
 
-async function saveWatermark(w: { fiveMinuteUntil: number; hourUntil: number }): Promise<void> {
-  const { db, t } = getDb();
-  const now = new Date();
-  await db.insert(t.settings).values({ key: WATERMARK_KEY, value: w, updatedAt: now }).onConflictDoUpdate({ target: t.settings.key, set: { value: w, updatedAt: now } });
-}
+const saveWatermark = (w: { fiveMinuteUntil: number; hourUntil: number }) => writeInternal(WATERMARK_KEY, w);
 
 function batches<T>(items: readonly T[], size = ID_BATCH): T[][] {
   const out: T[][] = [];
