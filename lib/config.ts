@@ -35,6 +35,7 @@ const envSchema = z.object({
   ACME_DIRECTORY_URL: z.url('must be a URL').default('https://acme-v02.api.letsencrypt.org/directory'),
   ACME_EMAIL: z.email('must be an e-mail address').optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
+  SSH_POOL_MAX_AGE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be at least 1').default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

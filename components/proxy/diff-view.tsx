@@ -1,4 +1,4 @@
-import type { FileDiffDto } from '@/lib/proxy/dto';
+import type { ConfigFileDto, FileDiffDto } from '@/lib/proxy/dto';
 import { Badge } from '@/components/ui/badge';
 import { cx } from '@/components/ui/cx';
 
@@ -37,14 +37,16 @@ export function DiffView({ diffs, empty }: { diffs: FileDiffDto[]; empty: string
   );
 }
 
-/** Rendered files, each folded under its path. */
-export function FileList({ files }: { files: { path: string; content: string; sha256: string }[] }) {
+/** Rendered files, each folded under its name in the managed directory (the full path on hover). */
+export function FileList({ files }: { files: ConfigFileDto[] }) {
   return (
     <div className="space-y-2">
       {files.map((f) => (
         <details key={f.path} className="group rounded-lg ring-1 ring-zinc-200 dark:ring-zinc-800">
           <summary className="flex cursor-pointer items-center justify-between gap-3 rounded-lg px-3 py-2 text-sm hover:bg-zinc-50 dark:hover:bg-zinc-900">
-            <code className="font-mono text-xs">{f.path}</code>
+            <code className="font-mono text-xs" title={f.path}>
+              {f.name}
+            </code>
             <span className="font-mono text-xs text-zinc-500 dark:text-zinc-400" title={`sha256 ${f.sha256}`}>
               {f.sha256.slice(0, 12)}
             </span>

@@ -72,11 +72,20 @@ export const templateSchema = z.object({
   updatedAt: z.string(),
 });
 
-export const configFileSchema = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
-export const fileDiffSchema = z.object({ path: z.string(), status: z.enum(['added', 'removed', 'changed']), patch: z.string() });
+export const configFileSchema = z.object({
+  path: z.string().describe('Absolute path of the file on the server (what `cat` there needs).'),
+  name: z.string().describe('The path relative to `managedDir`, e.g. `domains/example.com.conf`.'),
+  content: z.string().describe('The file as written; a private key is never shown, its content is a placeholder.'),
+  sha256: z.string().describe('Hex SHA-256 of the file\'s bytes on the server (for a private key, of the key, not of the placeholder).'),
+});
+export const fileDiffSchema = z.object({
+  path: z.string().describe('Relative to `managedDir` (a file\'s `name`).'),
+  status: z.enum(['added', 'removed', 'changed']),
+  patch: z.string(),
+});
 
 export const serverConfigSchema = z.object({
-  /** Paths relative to `managedDir`. Private keys are never shown: their content is a placeholder. */
+  /** Private keys are never shown: their content is a placeholder. */
   managedDir: z.string(),
   files: z.array(configFileSchema),
   /** What a deploy would change, compared with the last deployed manifest. */

@@ -16,7 +16,7 @@ import { renderDomainFile } from './render';
 import { resolveTargetHosts, targetHostsToResolve } from './resolve-targets';
 import { visibleDomain } from './domains';
 import { certificateFiles } from './load';
-import type { DomainConfigDto, ServerConfigDto } from './dto';
+import type { ConfigFileDto, DomainConfigDto, ServerConfigDto } from './dto';
 
 const PREVIEW_LOOKUP_MS = 1500;
 
@@ -24,6 +24,11 @@ async function previewState(serverId: string): Promise<ServerRenderState> {
   const state = await loadServerRenderState(serverId);
   state.input.resolved = await resolveTargetHosts(targetHostsToResolve(state.input.upstreams), undefined, PREVIEW_LOOKUP_MS);
   return state;
+}
+
+/** Files as the config views list them: `path` absolute on the server, `name` as deploys and diffs use it. */
+function listed(managedDir: string, files: { path: string; content: string; sha256: string }[]): ConfigFileDto[] {
+  return files.map((f) => ({ path: `${managedDir}/${f.path}`, name: f.path, content: f.content, sha256: f.sha256 }));
 }
 
 export async function getServerConfig(actor: Actor, serverId: string): Promise<ServerConfigDto> {
@@ -37,7 +42,8 @@ export async function getServerConfig(actor: Actor, serverId: string): Promise<S
   }
   const files = presentFiles(set.files);
   const manifest = await loadManifest(serverId);
-  return { managedDir: state.layout.managedDir, files, changes: diffFileSets(manifest, files) };
+  const dir = state.layout.managedDir;
+  return { managedDir: dir, files: listed(dir, files), changes: diffFileSets(manifest, files) };
 }
 
 export async function getDomainConfig(actor: Actor, domainId: string): Promise<DomainConfigDto> {
@@ -48,5 +54,6 @@ export async function getDomainConfig(actor: Actor, domainId: string): Promise<D
   const certs = d.ssl.mode !== 'none' && d.ssl.certificateId ? certificateFiles(state.certificates.filter((c) => c.id === d.ssl.certificateId)) : [];
   const files = presentFiles([{ ...file, mode: 0o644 }, ...certs]);
   const deployed = (await loadManifest(domain.serverId, files.map((f) => f.path))).map((f) => ({ path: f.path, content: f.content, sha256: f.sha256 }));
-  return { managedDir: state.layout.managedDir, files, deployed, changes: diffFileSets(deployed, files) };
+  const dir = state.layout.managedDir;
+  return { managedDir: dir, files: listed(dir, files), deployed: listed(dir, deployed), changes: diffFileSets(deployed, files) };
 }

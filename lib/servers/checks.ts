@@ -103,7 +103,7 @@ export interface ConnectionTestResult {
   glances: { url: string | null; reachable: boolean | null; apiVersion: number | null; installedVersion: string | null };
 }
 
-/** Opens (or reuses) the server's connection and reports the host key, as one log line. */
+/** What connecting and looking around found (the host key is reported as one log line). */
 export interface Detected {
   report: ConnectionReport;
   server: ServerRow;
@@ -113,7 +113,8 @@ export interface Detected {
   privilege: string | null;
 }
 
-export async function connectAndDetect(serverId: string, log: LogFn): Promise<Detected> {
+/** Connects (`fresh`: with a new handshake, not the pooled connection) and detects the server. */
+export async function connectAndDetect(serverId: string, log: LogFn, opts: { fresh?: boolean } = {}): Promise<Detected> {
   const before = await getServerRow(serverId);
   log(`Connecting to ${before.sshUser}@${formatHostPort(before.host, before.sshPort)} over SSH…`);
   try {
@@ -130,7 +131,7 @@ export async function connectAndDetect(serverId: string, log: LogFn): Promise<De
         report.nginx.running = r.code === 0;
       }
       return { report, server, hostKey: conn.hostKey, pinnedNow, privilege: await privilegeProblem(conn, report) };
-    });
+    }, opts);
   } catch (err) {
     return failTask(err, log, serverId);
   }
@@ -140,9 +141,11 @@ export async function connectAndDetect(serverId: string, log: LogFn): Promise<De
  * The connection test: SSH sign-in and host key, root or `sudo -n`, the OS from /etc/os-release,
  * Nginx present/version/running, Glances reachable. Each check is one ✓/✗ line; what was learned
  * is stored on the server. Fails when Gatehouse cannot sign in or cannot act as root.
+ * It always handshakes anew: a pooled session outlives an sshd restart with a new host key, and
+ * a test that reused it would vouch for a key the server no longer has.
  */
 export async function testServerConnection(serverId: string, log: LogFn): Promise<ConnectionTestResult> {
-  const { report, server, hostKey, pinnedNow, privilege } = await connectAndDetect(serverId, log);
+  const { report, server, hostKey, pinnedNow, privilege } = await connectAndDetect(serverId, log, { fresh: true });
   log(`✓ Signed in as ${server.sshUser} (uid ${report.uid})`);
   if (report.sudo === 'root') log('✓ Runs commands as root');
   else if (report.sudo === 'nopasswd') log('✓ sudo -n works without a password');

@@ -42,15 +42,16 @@ export async function getServerRow(serverId: string): Promise<ServerRow> {
 /**
  * Runs `fn` on the server's pooled SSH connection. The first successful connection pins the host
  * key (trust on first use, audited); a different key later is refused before anything runs, and
- * the offered fingerprint is kept beside the pinned one until an admin trusts it.
+ * the offered fingerprint is kept beside the pinned one until an admin trusts it. `fresh`: a new
+ * handshake even when a pooled connection is open (the connection test), replacing that one.
  */
-export async function withServer<T>(serverId: string, fn: (conn: SshConnection, server: ServerRow) => Promise<T>): Promise<T> {
+export async function withServer<T>(serverId: string, fn: (conn: SshConnection, server: ServerRow) => Promise<T>, opts: { fresh?: boolean } = {}): Promise<T> {
   const server = await getServerRow(serverId);
   try {
     return await withConnection(serverId, sshTargetOf(server), async (conn) => {
       if (!server.hostKeyFingerprint && !conn.hostKey.matchedPin) await pinHostKey(server, conn.hostKey.fingerprint);
       return fn(conn, server);
-    });
+    }, opts);
   } catch (err) {
     if (err instanceof HostKeyMismatchError) await recordMismatch(server, err);
     throw err;

@@ -1,10 +1,19 @@
 import { createHash } from 'node:crypto';
+import { config } from '../config';
 import { connectSsh, type ConnectOptions, type SshConnection, type SshTarget } from './client';
 import { SshConnectionLostError } from './errors';
 
 export interface PoolOptions {
   /** Close a connection nobody has used for this long. */
   idleMs?: number;
+  /**
+   * Re-handshake before using a connection older than this, so a host key changed under a live
+   * session (sshd restarted with a new key, the old session kept) is noticed and refused.
+   * A function is read at every use (the process pool follows SSH_POOL_MAX_AGE_SECONDS).
+   */
+  maxAgeMs?: number | (() => number);
+  /** Monotonic milliseconds; injected for tests. */
+  now?: () => number;
   connectOptions?: ConnectOptions;
   /** Injected for tests; defaults to `connectSsh`. */
   connect?: (target: SshTarget, opts?: ConnectOptions) => Promise<SshConnection>;
@@ -25,6 +34,8 @@ interface Entry {
   fingerprint: string | null;
   ready: Promise<SshConnection>;
   conn: SshConnection | null;
+  /** When the handshake finished (`now()`), or null while it is still opening. */
+  openedAt: number | null;
   users: number;
   retired: boolean;
   idleTimer: NodeJS.Timeout | undefined;
@@ -46,16 +57,25 @@ export class SshPool {
   private readonly entries = new Map<string, Entry>();
   private readonly counters = { handshakes: 0, failedHandshakes: 0, reuses: 0 };
   private readonly idleMs: number;
+  private readonly maxAgeMs: () => number;
+  private readonly now: () => number;
   private readonly connect: NonNullable<PoolOptions['connect']>;
 
   constructor(private readonly options: PoolOptions = {}) {
     this.idleMs = options.idleMs ?? 60_000;
+    const maxAge = options.maxAgeMs ?? Infinity;
+    this.maxAgeMs = typeof maxAge === 'function' ? maxAge : () => maxAge;
+    this.now = options.now ?? (() => performance.now());
     this.connect = options.connect ?? connectSsh;
   }
 
-  /** Runs `fn` with the server's pooled connection (opening it when needed). */
-  async withConnection<T>(serverId: string, target: SshTarget, fn: (conn: SshConnection) => Promise<T>): Promise<T> {
-    const entry = await this.acquire(serverId, target);
+  /**
+   * Runs `fn` with the server's pooled connection (opening it when needed). `fresh`: never reuse
+   * an open connection, handshake anew (checking the pin) and pool the result; the old
+   * connection is dropped, closing once its in-flight commands finish.
+   */
+  async withConnection<T>(serverId: string, target: SshTarget, fn: (conn: SshConnection) => Promise<T>, opts: { fresh?: boolean } = {}): Promise<T> {
+    const entry = await this.acquire(serverId, target, opts.fresh ?? false);
     try {
       return await fn(entry.conn!);
     } finally {
@@ -83,21 +103,29 @@ export class SshPool {
     );
   }
 
+  /** How long ago the server's pooled connection finished its handshake; null when there is none. */
+  ageOf(serverId: string): number | null {
+    const e = this.entries.get(serverId);
+    if (!e || e.openedAt === null || e.conn?.closed) return null;
+    return this.now() - e.openedAt;
+  }
+
   stats(): PoolStats {
     let open = 0;
     for (const e of this.entries.values()) if (e.conn && !e.conn.closed) open++;
     return { ...this.counters, open };
   }
 
-  private async acquire(serverId: string, target: SshTarget): Promise<Entry> {
+  private async acquire(serverId: string, target: SshTarget, fresh: boolean): Promise<Entry> {
     const identity = identityOf(target);
     for (let attempt = 0; ; attempt++) {
       let entry = this.entries.get(serverId);
-      if (entry && !this.fits(entry, identity, target)) {
+      // A connect still in flight is a fresh handshake already, so a fresh caller may share it.
+      if (entry && ((fresh && attempt === 0 && entry.openedAt !== null) || !this.fits(entry, identity, target))) {
         this.retire(serverId, entry);
         entry = undefined;
       }
-      const fresh = !entry;
+      const opened = !entry;
       entry ??= this.open(serverId, target, identity);
       entry.users++;
       clearTimeout(entry.idleTimer);
@@ -117,13 +145,14 @@ export class SshPool {
         if (attempt >= 2) throw new SshConnectionLostError(`server ${serverId}: connection kept closing while opening`);
         continue;
       }
-      if (!fresh) this.counters.reuses++;
+      if (!opened) this.counters.reuses++;
       return entry;
     }
   }
 
   private fits(entry: Entry, identity: string, target: SshTarget): boolean {
     if (entry.retired || entry.identity !== identity || entry.conn?.closed) return false;
+    if (entry.openedAt !== null && this.now() - entry.openedAt >= this.maxAgeMs()) return false;
     const pin = target.hostKeyFingerprint;
     return pin === null || entry.fingerprint === null || entry.fingerprint === pin;
   }
@@ -134,6 +163,7 @@ export class SshPool {
       fingerprint: target.hostKeyFingerprint,
       ready: undefined as unknown as Promise<SshConnection>,
       conn: null,
+      openedAt: null,
       users: 0,
       retired: false,
       idleTimer: undefined,
@@ -142,6 +172,7 @@ export class SshPool {
       (conn) => {
         this.counters.handshakes++;
         entry.conn = conn;
+        entry.openedAt = this.now();
         entry.fingerprint = conn.hostKey.fingerprint;
         conn.onClose(() => this.forget(serverId, entry));
         if (entry.retired && entry.users === 0) conn.close();
@@ -189,11 +220,11 @@ const globalKey = Symbol.for('gatehouse.sshPool');
 /** The process-wide pool, kept on globalThis so dev-mode module reloads do not leak connections. */
 export function getSshPool(): SshPool {
   const g = globalThis as { [globalKey]?: SshPool };
-  g[globalKey] ??= new SshPool();
+  g[globalKey] ??= new SshPool({ maxAgeMs: () => config().SSH_POOL_MAX_AGE_SECONDS * 1000 });
   return g[globalKey];
 }
 
 /** Shorthand for `getSshPool().withConnection(...)`. */
-export function withConnection<T>(serverId: string, target: SshTarget, fn: (conn: SshConnection) => Promise<T>): Promise<T> {
-  return getSshPool().withConnection(serverId, target, fn);
+export function withConnection<T>(serverId: string, target: SshTarget, fn: (conn: SshConnection) => Promise<T>, opts: { fresh?: boolean } = {}): Promise<T> {
+  return getSshPool().withConnection(serverId, target, fn, opts);
 }

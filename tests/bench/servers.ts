@@ -57,7 +57,7 @@ export async function run() {
       );
     };
     await round('first run (pins 50 host keys)');
-    await round('second run (pooled connections)');
+    await round('second run (keys pinned; a test always handshakes anew)');
 
     // One command on an open pooled connection: withServer (row read, pool, command shell) + exec.
     const plain = sshd.user('plain');

@@ -180,8 +180,9 @@ describe.each(dialects)('proxy API on %s', (dialect) => {
     const d = await domain('render.example.com', srv, up.id, { customDirectives: 'proxy_read_timeout 90s;' });
     const cfg = await api('GET', `/api/v1/servers/${srv}/config`, { token: s.adminToken });
     expect(cfg.status, JSON.stringify(cfg.body)).toBe(200);
-    expect(cfg.body.files.map((f: { path: string }) => f.path)).toEqual(['domains/render.example.com.conf', 'upstreams.conf']);
-    const ups = cfg.body.files.find((f: { path: string }) => f.path === 'upstreams.conf').content;
+    expect(cfg.body.files.map((f: { name: string }) => f.name)).toEqual(['domains/render.example.com.conf', 'upstreams.conf']);
+    expect(cfg.body.files.map((f: { path: string }) => f.path)).toEqual([`${cfg.body.managedDir}/domains/render.example.com.conf`, `${cfg.body.managedDir}/upstreams.conf`]);
+    const ups = cfg.body.files.find((f: { name: string }) => f.name === 'upstreams.conf').content;
     expect(ups).toContain('server 127.0.0.1:9101 weight=1');
     expect(ups).toContain('server 127.0.0.2:9102 weight=5');
     expect(ups).toMatch(/server 127\.0\.0\.3:9103 .* backup;/);

@@ -194,7 +194,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'openssl'))('proxy
       const everything = JSON.stringify(cfg.body) + (await taskLog(s.adminToken, task.id)) + JSON.stringify(await db.select().from(t.deployedFiles));
       expect(everything).not.toContain('PRIVATE KEY');
       expect(everything).not.toContain(key.split('\n')[1]);
-      expect(cfg.body.files.map((f: { path: string }) => f.path)).toEqual([`domains/tls.gatehouse.test.conf`, `certs/${certificateId}.crt`, `certs/${certificateId}.key`]);
+      expect(cfg.body.files.map((f: { name: string }) => f.name)).toEqual([`domains/tls.gatehouse.test.conf`, `certs/${certificateId}.crt`, `certs/${certificateId}.key`]);
     });
   });
 });

@@ -10,6 +10,7 @@ import { getDb } from '@/lib/db';
 import { getSshPool } from '@/lib/ssh/pool';
 import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
 import { serverTaskHandlers } from '@/lib/servers/tasks';
+import { withServer } from '@/lib/servers/connection';
 
 const enabled = requireBinary('sshd', 'ssh-keygen', 'sudo', 'useradd');
 const PW = 'pw-login-Secret-123';
@@ -86,7 +87,7 @@ describe.skipIf(!enabled)('servers over SSH', () => {
       expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ action: 'server.host_key_pinned', target: { type: 'server', id } })]));
     });
 
-    it('key sign-in as root; a second test reuses the pooled connection', async () => {
+    it('key sign-in as root; a second test handshakes anew, and other work reuses its connection', async () => {
       const id = await addServer('root');
       const first = await runTest(id);
       expect(first.task.status, first.task.error ?? '').toBe('succeeded');
@@ -95,7 +96,9 @@ describe.skipIf(!enabled)('servers over SSH', () => {
       const second = await runTest(id);
       expect(second.task.status).toBe('succeeded');
       expect(second.lines).toContain(`✓ Host key matches the pinned ${sshd.hostKeyFingerprint}`);
-      expect(getSshPool().stats().handshakes).toBe(before);
+      expect(getSshPool().stats().handshakes).toBe(before + 1);
+      await withServer(id, (conn) => conn.exec('true'));
+      expect(getSshPool().stats().handshakes).toBe(before + 1);
     });
 
     it('a non-root user without sudo, or whose sudo wants a password, fails with the reason', async () => {

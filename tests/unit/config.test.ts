@@ -14,6 +14,7 @@ describe('configuration', () => {
     expect(cfg.DATABASE_URL).toBe(`file:${path.join(dir, 'gatehouse.db')}`);
     expect(cfg.PORT).toBe(3000);
     expect(cfg.DNS_SERVERS).toEqual(['8.8.8.8', '1.1.1.1']);
+    expect(cfg.SSH_POOL_MAX_AGE_SECONDS).toBe(600);
     for (const f of ['auth-secret', 'encryption-key']) {
       expect(fs.statSync(path.join(dir, f)).mode & 0o777).toBe(0o600);
     }
@@ -37,6 +38,9 @@ describe('configuration', () => {
     ['SCHEDULER', 'maybe'],
     ['ADMIN_EMAIL', 'nope'],
     ['TELEGRAM_API_URL', 'not a url'],
+    ['SSH_POOL_MAX_AGE_SECONDS', '0'],
+    ['SSH_POOL_MAX_AGE_SECONDS', '1.5'],
+    ['SSH_POOL_MAX_AGE_SECONDS', 'ten'],
   ])('an invalid %s stops start-up with one line naming it', (name, value) => {
     const run = () => parseConfig({ DATA_DIR: tmp(), [name]: value });
     expect(run).toThrow(ConfigError);

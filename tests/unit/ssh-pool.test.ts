@@ -38,11 +38,14 @@ const target = (over: Partial<SshTarget> = {}): SshTarget => ({
   ...over,
 });
 
-function setup() {
+function setup(opts: { maxAgeMs?: number } = {}) {
   const made: StandIn[] = [];
   const gates: ReturnType<typeof deferred<void>>[] = [];
+  const clock = { now: 0 };
   const pool = new SshPool({
     idleMs: 60_000,
+    maxAgeMs: opts.maxAgeMs,
+    now: () => clock.now,
     connect: async (t) => {
       const gate = gates.shift();
       if (gate) await gate.promise;
@@ -51,8 +54,10 @@ function setup() {
       return c as unknown as SshConnection;
     },
   });
-  return { pool, made, gates };
+  return { pool, made, gates, clock };
 }
+
+const settle = () => new Promise((r) => setImmediate(r));
 
 describe('SshPool', () => {
   it('callers arriving during a connect share it; a failed connect fails them all once and is not cached', async () => {
@@ -91,6 +96,63 @@ describe('SshPool', () => {
     expect(made.map((c) => c.closed)).toEqual([true, false]);
     await pool.closeAll();
     expect(made.map((c) => c.closed)).toEqual([true, true]);
+    expect(pool.stats().open).toBe(0);
+  });
+
+  it('a connection past the max age is replaced on its next use, and closes once its in-flight command is done', async () => {
+    const { pool, made, clock } = setup({ maxAgeMs: 600_000 });
+    await pool.withConnection('s', target(), async () => undefined);
+    clock.now = 599_999;
+    await pool.withConnection('s', target(), async () => undefined);
+    expect(made).toHaveLength(1);
+    const release = deferred<void>();
+    const busy = pool.withConnection('s', target(), () => release.promise);
+    await settle();
+    clock.now = 600_000;
+    expect(pool.ageOf('s')).toBe(600_000);
+    await pool.withConnection('s', target(), async () => undefined);
+    expect(made).toHaveLength(2);
+    expect(made[0].closed).toBe(false); // its command is still running
+    expect(pool.ageOf('s')).toBe(0);
+    release.resolve();
+    await busy;
+    expect(made.map((c) => c.closed)).toEqual([true, false]);
+    expect(pool.stats()).toMatchObject({ handshakes: 2, open: 1 });
+  });
+
+  it('fresh: a new handshake although a connection is open; the new one is pooled, the old one closes after its user', async () => {
+    const { pool, made } = setup();
+    await pool.withConnection('s', target(), async () => undefined);
+    const release = deferred<void>();
+    const busy = pool.withConnection('s', target(), () => release.promise);
+    await settle();
+    const used = await pool.withConnection('s', target(), async (c) => c, { fresh: true });
+    expect(made).toHaveLength(2);
+    expect(used).toBe(made[1]);
+    expect(made[0].closed).toBe(false);
+    release.resolve();
+    await busy;
+    expect(made[0].closed).toBe(true);
+    expect(await pool.withConnection('s', target(), async (c) => c)).toBe(made[1]);
+  });
+
+  it('fresh shares a connect already in flight; a failed fresh connect leaves nothing pooled', async () => {
+    const { pool, made, gates } = setup();
+    const gate = deferred<void>();
+    gates.push(gate);
+    const first = pool.withConnection('s', target(), async (c) => c);
+    const fresh = pool.withConnection('s', target(), async (c) => c, { fresh: true });
+    gate.resolve();
+    expect(await first).toBe(await fresh);
+    expect(made).toHaveLength(1);
+
+    const failing = deferred<void>();
+    gates.push(failing);
+    const refused = pool.withConnection('s', target(), async () => undefined, { fresh: true });
+    failing.reject(new SshConnectError('refused'));
+    await expect(refused).rejects.toBeInstanceOf(SshConnectError);
+    expect(made[0].closed).toBe(true);
+    expect(pool.ageOf('s')).toBeNull();
     expect(pool.stats().open).toBe(0);
   });
 
