@@ -13,7 +13,8 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { requireBinary } from '../support/process';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
-import { registerProxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { withServer } from '@/lib/servers/connection';
 import { cmd } from '@/lib/ssh/quote';
 import { getSshPool } from '@/lib/ssh/pool';
@@ -47,7 +48,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'openssl'))('confi
       process.env.GATEHOUSE_TASK_RUNNER = 'off';
       tdb = await openTestDb(dialect);
       s = await seedUsers();
-      registerProxyTaskHandlers();
+      registerTaskHandlers(proxyTaskHandlers);
       target = await startDeployTarget(s.adminToken, `files-${dialect}`);
       up = await startHttpUpstream({ name: 'files' });
       // Addresses only: a host name would be resolved differently by the preview and the deploy.

@@ -9,11 +9,11 @@ import { config } from '@/lib/config';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
 import { seedDefaultRules } from '@/lib/alerts/rules';
 import { withServer } from '@/lib/servers/connection';
-import { registerServerTaskHandlers } from '@/lib/servers/tasks';
+import { serverTaskHandlers } from '@/lib/servers/tasks';
 import type { SshConnection } from '@/lib/ssh/client';
 import { HostKeyMismatchError } from '@/lib/ssh/errors';
 import { getSshPool } from '@/lib/ssh/pool';
-import { waitForTask } from '@/lib/tasks/runner';
+import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
 
 const enabled = requireBinary('sshd', 'ssh-keygen');
 
@@ -26,7 +26,7 @@ describe.skipIf(!enabled)('a host key rotated under a pooled session', () => {
   let sshd: SshdInstance;
   beforeAll(async () => {
     process.env.GATEHOUSE_TASK_RUNNER = 'off';
-    registerServerTaskHandlers();
+    registerTaskHandlers(serverTaskHandlers);
     sshd = await startSshd({ users: [{ name: 'root' }] });
   });
   afterAll(async () => {
