@@ -14,10 +14,10 @@ import { getEffectiveSettings } from './settings/service';
 import { serverTaskHandlers } from './servers/tasks';
 import { monitoringJobs } from './monitoring/jobs';
 import { proxyJobs } from './proxy/jobs';
-import { proxyTaskHandlers } from './proxy/deploy';
+import { proxyTaskHandlers } from './proxy/tasks';
 import { seedBuiltinTemplates } from './proxy/templates-service';
 import { certificateJobs } from './certs/jobs';
-import { certificateTaskHandlers } from './certs/issue-task';
+import { certificateTaskHandlers } from './certs/tasks';
 import { alertJobs, runAlertStartup } from './alerts/jobs';
 
 export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers };

@@ -2,7 +2,7 @@
 
 import { useId, type ReactNode } from 'react';
 import { Form, FormMessage, SubmitButton, useFieldState } from '@/components/ui/form';
-import type { FormServerAction } from '@/components/ui/modal-form';
+import type { FormServerAction } from '@/components/ui/form';
 import { useToastedAction } from '@/components/ui/use-toasted-action';
 import { controlClass, describedBy, FieldError, FieldHint, FieldLabel } from '@/components/ui/field-parts';
 import { cx } from '@/components/ui/cx';

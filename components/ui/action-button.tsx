@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import type { ButtonSize, ButtonVariant } from './button';
 import { HiddenFields, SubmitButton } from './form';
-import type { FormServerAction } from './modal-form';
+import type { FormServerAction } from './form';
 import { useToastedAction } from './use-toasted-action';
 
 /**

@@ -4,7 +4,7 @@ import { useState, type ReactNode } from 'react';
 import { Button, type ButtonSize, type ButtonVariant } from './button';
 import { Form, FormMessage, HiddenFields, SubmitButton } from './form';
 import { Modal, ModalFooter } from './modal';
-import type { FormServerAction } from './modal-form';
+import type { FormServerAction } from './form';
 import { useToastedAction } from './use-toasted-action';
 
 export interface ConfirmButtonProps {

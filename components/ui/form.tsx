@@ -9,6 +9,8 @@ import { cx } from './cx';
 
 export type { FormState };
 export const initialFormState: FormState = { ok: false };
+/** A server action bound to a form: previous state and the form's data in, the next state out. */
+export type FormServerAction = (state: FormState, formData: FormData) => Promise<FormState>;
 
 const FormStateContext = createContext<FormState | null>(null);
 

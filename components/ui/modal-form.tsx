@@ -3,11 +3,12 @@
 import { useState, type ReactNode } from 'react';
 import type { FormState } from '@/lib/http/action';
 import { Button, type ButtonSize, type ButtonVariant } from './button';
-import { Form, FormMessage, HiddenFields, SubmitButton } from './form';
+import { Form, FormMessage, HiddenFields, SubmitButton, type FormServerAction } from './form';
+
+export type { FormServerAction };
 import { Modal, ModalFooter } from './modal';
 import { useToastedAction } from './use-toasted-action';
 
-export type FormServerAction = (state: FormState, formData: FormData) => Promise<FormState>;
 
 export interface ModalFormProps {
   /** The server action, usually made with formAction(). */

@@ -3,7 +3,7 @@
 import { useActionState, useCallback, useEffect, useRef } from 'react';
 import type { FormState } from '@/lib/http/action';
 import { initialFormState } from './form';
-import type { FormServerAction } from './modal-form';
+import type { FormServerAction } from './form';
 import { useToast } from './toast';
 
 /**

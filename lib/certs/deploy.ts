@@ -6,7 +6,8 @@
  */
 import type { Actor } from '../access/actor';
 import type { TaskContext } from '../tasks/context';
-import { enqueueDomainDeploy, runDeploy } from '../proxy/deploy';
+import { enqueueDomainDeploy } from '../proxy/deploy';
+import { runDeploy } from '../proxy/deploy-run';
 
 /**
  * Deploys one domain inside a running certificate task: the task already holds the server's slot

@@ -14,8 +14,8 @@ import { enqueueTask } from '../tasks/service';
 import { certificateCreateInput, type CertificateDetailDto, type CertificateListParams } from './schemas';
 import { inspectUpload } from './pem';
 import { coverageMessage, domainNames, uncoveredNames } from '../nginx/server-names';
-import { attachCertificate, findDomain } from '../proxy/domains';
-import type { DomainRow } from '../proxy/load';
+import { attachCertificate } from '../proxy/domains';
+import { findDomain, type DomainRow } from '../proxy/store';
 import {
   domainsUsing,
   findCertificate,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { cliActor } from '../access/actor';
 import { migrateDb } from '../db';
-import { rotateKeys } from '../crypto/rotate';
+import { rotateKeys } from '../backup/rotate-keys';
 import { print, ready } from './shared';
 
 export function registerSystemCommands(program: Command) {

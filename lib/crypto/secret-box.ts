@@ -7,7 +7,7 @@ import { config } from '../config';
  * AES-256-GCM secret box with a key id, so keys can rotate:
  *   v1.<keyId>.<iv b64url>.<tag b64url>.<ciphertext b64url>
  * The key id is the first 8 hex chars of SHA-256(key): the ring finds the key without storing it.
- * `keys rotate` (lib/crypto/rotate.ts) re-seals every stored secret under a new key.
+ * `keys rotate` (lib/backup/rotate-keys.ts) re-seals every stored secret under a new key.
  */
 export interface KeyRing {
   current: Buffer;

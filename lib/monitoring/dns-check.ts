@@ -2,7 +2,7 @@ import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { getDomain } from 'tldts';
-import { ValidationError } from '@/lib/errors';
+import { ValidationError } from '../errors';
 
 /**
  * NS checks: ask each configured DNS server for the NS records of a domain's registrable zone and

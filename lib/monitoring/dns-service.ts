@@ -8,6 +8,7 @@ import { publish } from '../events/bus';
 import { getEffectiveSettings } from '../settings/service';
 import { checkNameservers, type NsCheckResult } from './dns-check';
 import type { DnsCheckDto, DnsCheckResultDto } from './schemas';
+import { recordNameserverStatus } from '../proxy/store';
 
 /**
  * NS checks of domains, on demand and from the periodic job: each result is kept in dns_checks
@@ -57,7 +58,7 @@ async function saveResult(domain: DomainRow, result: NsCheckResult, at: Date, al
   await atomically(async (db) => {
     const { t } = getDb();
     await db.insert(t.dnsChecks).values({ domainId: domain.id, at, status: result.status, found: result.found, message: result.message });
-    await db.update(t.domains).set({ nsStatus: result.status, nsFound: result.found, nsCheckedAt: at }).where(eq(t.domains.id, domain.id));
+    await recordNameserverStatus(domain.id, { status: result.status, found: result.found, at });
     if (changed || always) {
       await publish({
         type: 'domain.updated',

@@ -6,6 +6,7 @@ import { NotFoundError } from '../errors';
 import { publish } from '../events/bus';
 import { probeHttp, probeTcp, type ProbeResult } from './target-probe';
 import type { UpstreamCheckDto } from './schemas';
+import { recordTargetHealth } from '../proxy/store';
 
 /**
  * Health probes of upstream targets: an upstream whose healthCheck type is http or tcp has each
@@ -65,10 +66,7 @@ async function saveProbes(probed: Probed[]): Promise<void> {
     const { t } = getDb();
     for (const { target, result, at } of probed) {
       const status = result.up ? 'up' : 'down';
-      await db
-        .update(t.upstreamTargets)
-        .set({ healthStatus: status, healthCheckedAt: at, healthError: result.up ? null : result.message })
-        .where(eq(t.upstreamTargets.id, target.id));
+      await recordTargetHealth(target.id, { status, at, error: result.up ? null : result.message });
       if (status !== target.healthStatus) {
         await publish({
           type: 'upstream.target',

@@ -1,8 +1,8 @@
-import type { ExecOptions, ExecResult } from '@/lib/ssh/exec';
+import type { ExecOptions, ExecResult } from '../ssh/exec';
 import { parseOsRelease, type OsRelease } from './os-release';
 import type { InitSystem } from './plans';
 import { defaultNginxLayout, nginxCommand, type NginxLayout } from '../nginx/layout';
-import { cmd } from '@/lib/ssh/quote';
+import { cmd } from '../ssh/quote';
 
 export type SudoStatus = 'root' | 'nopasswd' | 'password-required' | 'missing';
 

@@ -1,4 +1,4 @@
-import { cmd, shq } from '@/lib/ssh/quote';
+import { cmd, shq } from '../ssh/quote';
 import type { OsFamily } from './os-release';
 import {
   assertPlainPath,

@@ -1,5 +1,5 @@
-import type { ExecOptions, ExecResult } from '@/lib/ssh/exec';
-import { lineSplitter } from '@/lib/ssh/lines';
+import type { ExecOptions, ExecResult } from '../ssh/exec';
+import { lineSplitter } from '../ssh/lines';
 import type { InstallPlan, PlanStep } from './plans';
 
 /** What runPlan needs from a connection (an SshConnection fits). */

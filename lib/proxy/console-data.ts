@@ -2,8 +2,8 @@
  * What the console's proxy screens need to fill their forms and name things: servers, pools and
  * templates the actor may see, reduced to ids and labels (certificates: lib/certs `certificateChoices`).
  */
-import type { Actor } from '@/lib/access/actor';
-import { listServers } from '@/lib/servers/queries';
+import type { Actor } from '../access/actor';
+import { listServers } from '../servers/store';
 import { listTemplates } from './templates-service';
 import { listUpstreams } from './upstreams';
 

@@ -10,10 +10,10 @@
  * already accepted and loaded the config, and a 502 means the upstream is down, which is
  * monitoring's business, not a reason to roll back a valid configuration.
  */
-import { atomically, getDb } from '@/lib/db';
-import { getServerRow, secretsOf, withServer } from '@/lib/servers/connection';
+import { atomically, getDb } from '../db';
+import { getServerRow, secretsOf, withServer } from '../servers/connection';
 import { TaskFailure, type TaskContext } from '../tasks/context';
-import { SshError } from '@/lib/ssh/errors';
+import { SshError } from '../ssh/errors';
 import { ConfigRenderError } from '../nginx/errors';
 import { referencedUpstreamNames, renderDomainSet, renderServerSet } from './config-set';
 import { loadServerRenderState, type DeployFile, type ServerRenderState } from './load';

@@ -1,18 +1,17 @@
 /**
  * Deploys as tasks: `POST /servers/{id}/deploy` and `POST /domains/{id}/deploy` queue a
- * `proxy.deploy` task (one task per server runs at a time, see lib/tasks/queue.ts) and answer
- * 202 {taskId}. Other features (certificate renewal) call enqueueServerDeploy or runDeploy.
+ * `proxy.deploy` task (one task per server runs at a time, see lib/tasks/store.ts) and answer
+ * 202 {taskId}. Other features (certificate renewal) call enqueueDomainDeploy, or runDeploy
+ * (deploy-run.ts) inside a task of their own.
  */
-import { atomically } from '@/lib/db';
-import type { Actor } from '@/lib/access/actor';
-import { requireAdmin } from '@/lib/access/rbac';
-import { recordAudit } from '@/lib/audit';
-import { getServerRow } from '@/lib/servers/connection';
+import { atomically } from '../db';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
+import { recordAudit } from '../audit';
+import { getServerRow } from '../servers/connection';
 import { enqueueTask } from '../tasks/service';
-import { TaskFailure, type TaskHandlers } from '../tasks/context';
-import { findDomain } from './domains';
-import { NotFoundError } from '@/lib/errors';
-import { runDeploy } from './deploy-run';
+import { findDomain } from './store';
+import { NotFoundError } from '../errors';
 
 export const DEPLOY_TASK = 'proxy.deploy';
 
@@ -38,24 +37,3 @@ export async function enqueueDomainDeploy(actor: Actor, domainId: string): Promi
     return { taskId: task.id };
   });
 }
-
-/** The proxy feature's task handlers by kind (wired by lib/registry.ts). */
-export const proxyTaskHandlers: TaskHandlers = {
-  [DEPLOY_TASK]: async (ctx) => {
-    const { serverId } = ctx.task;
-    if (!serverId) throw new TaskFailure('The server of this deploy no longer exists.');
-    const input = ctx.task.input ?? {};
-    if (input.scope === 'domain') {
-      if (typeof input.domainId !== 'string') throw new TaskFailure('The deploy names no domain.');
-      const domain = await findDomain(input.domainId);
-      if (!domain) throw new TaskFailure('The domain was deleted before its deploy ran.');
-      if (domain.serverId !== serverId) throw new TaskFailure('The domain moved to another server before its deploy ran; deploy both servers instead.');
-      await ctx.log(`Deploying ${domain.fqdn}.`);
-      return runDeploy(serverId, { scope: 'domain', domainId: domain.id }, ctx);
-    }
-    await ctx.log('Deploying every domain of the server.');
-    return runDeploy(serverId, { scope: 'server' }, ctx);
-  },
-};
-
-export { runDeploy };

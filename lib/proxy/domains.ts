@@ -4,15 +4,16 @@
  * `pending` until a deploy puts its new file in place, and publishes `domain.updated`.
  */
 import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
-import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/access/actor';
-import { requireAdmin, requireServerVisible, visibleServerIds } from '@/lib/access/rbac';
-import { recordAudit } from '@/lib/audit';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
+import { atomically, getDb, newId } from '../db';
+import type { Actor } from '../access/actor';
+import { requireAdmin, requireServerVisible, visibleServerIds } from '../access/rbac';
+import { recordAudit } from '../audit';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
 import { toPage, type ListParams } from '../pagination';
 import { domainInput, domainPatch, type DomainInput } from './schemas';
 import { publishDomainStatus } from './status';
-import { domainInputOf, type DomainRow } from './load';
+import { domainInputOf } from './load';
+import { findDomain, type DomainRow } from './store';
 import { coverageMessage, domainNames, uncoveredNames } from '../nginx/server-names';
 import type { DomainDto } from './dto';
 
@@ -84,11 +85,6 @@ export async function attachCertificate(domain: Pick<DomainRow, 'id' | 'serverId
   await publishDomainStatus({ id: domain.id, serverId: domain.serverId, status: 'pending' });
 }
 
-export async function findDomain(id: string): Promise<DomainRow | undefined> {
-  const { db, t } = getDb();
-  const [row] = await db.select().from(t.domains).where(eq(t.domains.id, id)).limit(1);
-  return row;
-}
 
 /** The domain row if this actor may see it (404 otherwise, also for users without the server). */
 export async function visibleDomain(actor: Actor, id: string): Promise<DomainRow> {

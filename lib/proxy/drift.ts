@@ -4,16 +4,17 @@
  * every deployed server by hash and marks the affected domains `drifted` (or `deployed` again).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { atomically, getDb } from '@/lib/db';
-import type { Actor } from '@/lib/access/actor';
-import { requireServerVisible } from '@/lib/access/rbac';
-import { AppError } from '@/lib/errors';
-import { SshError } from '@/lib/ssh/errors';
-import type { SshConnection } from '@/lib/ssh/connection';
-import { getServerRow, withServer } from '@/lib/servers/connection';
+import { atomically, getDb } from '../db';
+import type { Actor } from '../access/actor';
+import { requireServerVisible } from '../access/rbac';
+import { AppError } from '../errors';
+import { SshError } from '../ssh/errors';
+import type { SshConnection } from '../ssh/connection';
+import { getServerRow, withServer } from '../servers/connection';
 import { diffFileSets } from './diff';
 import { presentFiles, renderServerSet } from './config-set';
-import { loadServerRenderState, secretStandIn, type DomainRow } from './load';
+import { loadServerRenderState, secretStandIn } from './load';
+import type { DomainRow } from './store';
 import { loadManifest, loadManifestHashes } from './manifest';
 import { readRemoteFiles, remoteHashes, resolveOnServer } from './remote';
 import { targetHostsToResolve } from './resolve-targets';

@@ -4,7 +4,7 @@
  * These build the nested input the services parse; all validation stays in the services.
  */
 import { z } from 'zod';
-import { ValidationError } from '@/lib/errors';
+import { ValidationError } from '../errors';
 
 export const MAX_TARGET_ROWS = 64;
 const text = z.string().optional();

@@ -4,15 +4,15 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import { createHash } from 'node:crypto';
-import { getDb } from '@/lib/db';
-import { open } from '@/lib/crypto/secret-box';
-import { getServerRow, type ServerRow } from '@/lib/servers/connection';
+import { getDb } from '../db';
+import { open } from '../crypto/secret-box';
+import { getServerRow, type ServerRow } from '../servers/connection';
 import { loadUpstreams } from './upstreams';
 import { nginxLayoutOf, type NginxLayout } from '../nginx/layout';
 import type { CertificateFiles, Domain, RenderInput, Template } from './types';
+import type { DomainRow } from './store';
 
-export type DomainRow = typeof import('@/lib/db/schema/sqlite').domains.$inferSelect;
-type CertificateRow = typeof import('@/lib/db/schema/sqlite').certificates.$inferSelect;
+type CertificateRow = typeof import('../db/schema/sqlite').certificates.$inferSelect;
 
 /** A file Gatehouse writes into the managed directory. */
 export interface DeployFile {

@@ -3,7 +3,7 @@
  * the base for "what would a deploy change" and for drift. Private keys keep their hash only.
  */
 import { and, eq, inArray } from 'drizzle-orm';
-import { getDb } from '@/lib/db';
+import { getDb } from '../db';
 import { secretStandIn, type DeployFile } from './load';
 
 export interface ManifestFile {

@@ -2,8 +2,8 @@
  * What a deploy and a drift check do on the target server over SSH: resolve upstream names
  * there, hash and read the managed files, stage changed files and run the apply script.
  */
-import type { SshConnection } from '@/lib/ssh/connection';
-import { cmd } from '@/lib/ssh/quote';
+import type { SshConnection } from '../ssh/connection';
+import { cmd } from '../ssh/quote';
 import { parseGetentHosts } from './resolve-targets';
 import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
 import type { DeployFile } from './load';

@@ -4,9 +4,9 @@
  * from Gatehouse here, so a name that only resolves on the server shows as a placeholder until
  * the deploy (which resolves on the server) writes it.
  */
-import type { Actor } from '@/lib/access/actor';
-import { requireServerVisible } from '@/lib/access/rbac';
-import { getServerRow } from '@/lib/servers/connection';
+import type { Actor } from '../access/actor';
+import { requireServerVisible } from '../access/rbac';
+import { getServerRow } from '../servers/connection';
 import { diffFileSets } from './diff';
 import { presentFiles, renderServerSet } from './config-set';
 import { ConfigRenderError } from '../nginx/errors';

@@ -3,8 +3,8 @@
  * the domain's server. Call inside the change's transaction (events go out after commit).
  */
 import { and, eq, inArray, lte, ne } from 'drizzle-orm';
-import { getDb } from '@/lib/db';
-import { publish } from '@/lib/events/bus';
+import { getDb } from '../db';
+import { publish } from '../events/bus';
 
 export type DomainStatus = 'pending' | 'deployed' | 'failed' | 'drifted';
 

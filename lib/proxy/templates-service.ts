@@ -4,12 +4,12 @@
  * before they are saved, so a template that cannot render never reaches a deploy.
  */
 import { asc, count, eq, gt, inArray } from 'drizzle-orm';
-import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/access/actor';
-import { requireAdmin } from '@/lib/access/rbac';
-import { recordAudit } from '@/lib/audit';
-import { publish } from '@/lib/events/bus';
-import { AppError, ConflictError, NotFoundError, ValidationError, parseInput } from '@/lib/errors';
+import { atomically, getDb, newId } from '../db';
+import type { Actor } from '../access/actor';
+import { requireAdmin } from '../access/rbac';
+import { recordAudit } from '../audit';
+import { publish } from '../events/bus';
+import { AppError, ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
 import { toPage, type ListParams } from '../pagination';
 import { ConfigRenderError } from '../nginx/errors';
 import { loadServerRenderState } from './load';
@@ -21,7 +21,7 @@ import { markDomainsPending } from './status';
 import { previewInput, type TemplateDto } from './dto';
 import type { RenderInput, TemplateKind } from './types';
 
-type TemplateRow = typeof import('@/lib/db/schema/sqlite').templates.$inferSelect;
+type TemplateRow = typeof import('../db/schema/sqlite').templates.$inferSelect;
 
 const toDto = (r: TemplateRow, domainCount: number): TemplateDto => ({
   id: r.id,

@@ -3,20 +3,20 @@
  * domains on servers shared with them proxy to. Every target is stored in order and rendered.
  */
 import { and, asc, count, eq, gt, inArray } from 'drizzle-orm';
-import { atomically, getDb, newId } from '@/lib/db';
-import type { Actor } from '@/lib/access/actor';
-import { requireAdmin, visibleServerIds } from '@/lib/access/rbac';
-import { recordAudit } from '@/lib/audit';
-import { publish } from '@/lib/events/bus';
-import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '@/lib/errors';
+import { atomically, getDb, newId } from '../db';
+import type { Actor } from '../access/actor';
+import { requireAdmin, visibleServerIds } from '../access/rbac';
+import { recordAudit } from '../audit';
+import { publish } from '../events/bus';
+import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
 import { toPage, type ListParams } from '../pagination';
 import { upstreamInput, upstreamPatch, type UpstreamInput } from './schemas';
 import { markDomainsPending } from './status';
 import type { UpstreamDto } from './dto';
 import type { Upstream } from './types';
 
-type UpstreamRow = typeof import('@/lib/db/schema/sqlite').upstreams.$inferSelect;
-type TargetRow = typeof import('@/lib/db/schema/sqlite').upstreamTargets.$inferSelect;
+type UpstreamRow = typeof import('../db/schema/sqlite').upstreams.$inferSelect;
+type TargetRow = typeof import('../db/schema/sqlite').upstreamTargets.$inferSelect;
 
 function toDto(u: UpstreamRow, targets: TargetRow[], domainCount: number): UpstreamDto {
   return {

@@ -10,7 +10,7 @@ import { publish } from '../events/bus';
 import { getSshPool } from '../ssh/pool';
 import type { ServerRow } from './connection';
 import { toNginxLayoutSetting } from './layout';
-import { domainsOnServer, findServerRow, sharesOf, toServerDto } from './queries';
+import { domainsOnServer, findServerRow, sharesOf, toServerDto } from './store';
 import { serverCreateInput, serverPatchInput, trustHostKeyInput, type ServerDto } from './schemas';
 
 type Db = ReturnType<typeof getDb>['db'];

@@ -9,7 +9,7 @@ import type { TaskContext, TaskHandlers } from '../tasks/context';
 import { getServerRow, secretsOf } from './connection';
 import { orderedLog, testServerConnection, type LogFn } from './checks';
 import { installGlances, installNginx } from './install';
-import { findServerRow } from './queries';
+import { findServerRow } from './store';
 import { installGlancesInput } from './schemas';
 
 export const SERVER_TASK_KINDS = {

@@ -6,7 +6,7 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { atomically, getDb, newId } from '@/lib/db';
 import { seal, open } from '@/lib/crypto/secret-box';
-import { rotateKeys } from '@/lib/crypto/rotate';
+import { rotateKeys } from '@/lib/backup/rotate-keys';
 import { cliActor } from '@/lib/access/actor';
 import { verifyCredentials } from '@/lib/auth/authenticate';
 import { bootstrap, completeSetup } from '@/lib/auth/setup';

@@ -16,7 +16,7 @@ import { requireBinary } from '../support/process';
 import { waitFor } from '../support/wait';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
 import { getDb } from '@/lib/db';
-import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/tasks';
 import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { runDriftChecks } from '@/lib/proxy/drift';
 import { BUILTIN_HTTP_BODY } from '@/lib/proxy/templates/builtin';

@@ -10,7 +10,7 @@ import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { requireBinary } from '../support/process';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
-import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/tasks';
 import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 

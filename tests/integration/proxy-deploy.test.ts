@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { getDb, newId } from '@/lib/db';
 import { seal } from '@/lib/crypto/secret-box';
-import { proxyTaskHandlers } from '@/lib/proxy/deploy';
+import { proxyTaskHandlers } from '@/lib/proxy/tasks';
 import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 

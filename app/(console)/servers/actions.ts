@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
 import { portSchema } from '@/lib/nginx/grammar';
 import { createServer, deleteServer, trustHostKey, updateServer } from '@/lib/servers/service';
-import { getServer } from '@/lib/servers/queries';
+import { getServer } from '@/lib/servers/store';
 import { startConnectionTest, startGlancesInstall, startNginxInstall } from '@/lib/servers/tasks';
 
 const byId = z.object({ id: z.string().min(1) });

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
-import { listServers } from '@/lib/servers/queries';
+import { listServers } from '@/lib/servers/store';
 import { listUsers } from '@/lib/users/service';
 import { Icon } from '@/components/ui/icons';
 import { ModalForm } from '@/components/ui/modal-form';

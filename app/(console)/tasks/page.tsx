@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
 import { listTasks } from '@/lib/tasks/service';
-import { listServers } from '@/lib/servers/queries';
+import { listServers } from '@/lib/servers/store';
 import { PageHeader } from '@/components/ui/page-header';
 import { TaskTable } from '@/components/tasks/task-table';
 

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
 import { NotFoundError } from '@/lib/errors';
-import { getServer } from '@/lib/servers/queries';
+import { getServer } from '@/lib/servers/store';
 import { listTasks } from '@/lib/tasks/service';
 import { listUsers } from '@/lib/users/service';
 import { Notice } from '@/components/ui/notice';

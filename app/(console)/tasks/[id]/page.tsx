@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
 import { NotFoundError } from '@/lib/errors';
 import { getTask, getTaskLogs } from '@/lib/tasks/service';
-import { getServer } from '@/lib/servers/queries';
+import { getServer } from '@/lib/servers/store';
 import { buttonClass } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
 import { Time } from '@/components/ui/time';

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
 import { AppError, NotFoundError } from '@/lib/errors';
-import { getServer } from '@/lib/servers/queries';
+import { getServer } from '@/lib/servers/store';
 import { listDomains } from '@/lib/proxy/domains';
 import { getServerConfig } from '@/lib/proxy/server-config';
 import { StatusPill } from '@/components/ui/badge';

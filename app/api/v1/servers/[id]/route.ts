@@ -1,6 +1,6 @@
 import { handle } from '@/lib/http/handler';
 import { serverOps } from '@/lib/servers/operations';
-import { getServer } from '@/lib/servers/queries';
+import { getServer } from '@/lib/servers/store';
 import { deleteServer, updateServer } from '@/lib/servers/service';
 
 export const GET = handle(serverOps.get, ({ actor, params }) => getServer(actor, params.id));

@@ -6,7 +6,7 @@ import { atomically, getDb } from '../db';
 import { config } from '../config';
 import { recordAudit } from '../audit';
 import type { Actor } from '../access/actor';
-import { keyId, makeKeyRing, open, seal, setKeyRing, keyRing } from './secret-box';
+import { keyId, makeKeyRing, open, seal, setKeyRing, keyRing } from '../crypto/secret-box';
 
 /** Every sealed column in the schema: [table, primary key column, sealed columns]. */
 function sealedColumns() {

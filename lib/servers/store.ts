@@ -1,5 +1,5 @@
-import { and, asc, eq, gt, inArray } from 'drizzle-orm';
-import { getDb } from '../db';
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { getDb, type Db } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { toPage } from '../pagination';
@@ -90,4 +90,23 @@ export async function getServer(actor: Actor, id: string): Promise<ServerDto> {
 export async function domainsOnServer(serverId: string): Promise<{ id: string; fqdn: string }[]> {
   const { db, t } = getDb();
   return db.select({ id: t.domains.id, fqdn: t.domains.fqdn }).from(t.domains).where(eq(t.domains.serverId, serverId)).orderBy(asc(t.domains.fqdn));
+}
+
+/**
+ * The poll path's writers of a server's live state (status, counters, latest sample), for
+ * lib/monitoring's sample writer. Prepared once per batch on the batch's transaction (so
+ * PostgreSQL runs them on its connection): building the same UPDATE with the query builder for
+ * every server costs 4× the CPU.
+ */
+export function prepareLiveStateWriters(db: Db) {
+  const { t } = getDb();
+  const p = (name: string) => sql.placeholder(name);
+  const counters = { status: p('status'), consecutiveFailures: p('failures'), consecutiveSuccesses: p('successes') };
+  const polled = db
+    .update(t.servers)
+    .set({ ...counters, glancesApiVersion: p('version'), lastSample: p('sample'), lastSeenAt: p('at'), lastError: null } as never)
+    .where(eq(t.servers.id, p('id')))
+    .prepare();
+  const failed = db.update(t.servers).set({ ...counters, lastError: p('error') } as never).where(eq(t.servers.id, p('id'))).prepare();
+  return { polled, failed };
 }

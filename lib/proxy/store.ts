@@ -1,0 +1,27 @@
+/**
+ * The proxy feature's rows (domains, upstream targets) where other features read or record
+ * state on them: the certificates feature finds a domain, monitoring records name-server checks
+ * and target health. The proxy owns these tables; nobody else writes them.
+ */
+import { eq } from 'drizzle-orm';
+import { getDb } from '../db';
+
+export type DomainRow = typeof import('../db/schema/sqlite').domains.$inferSelect;
+
+export async function findDomain(id: string): Promise<DomainRow | undefined> {
+  const { db, t } = getDb();
+  const [row] = await db.select().from(t.domains).where(eq(t.domains.id, id)).limit(1);
+  return row;
+}
+
+/** The latest name-server check of a domain (lib/monitoring, inside its transaction). */
+export async function recordNameserverStatus(domainId: string, r: { status: DomainRow['nsStatus']; found: string[]; at: Date }): Promise<void> {
+  const { db, t } = getDb();
+  await db.update(t.domains).set({ nsStatus: r.status, nsFound: r.found, nsCheckedAt: r.at }).where(eq(t.domains.id, domainId));
+}
+
+/** The latest health probe of an upstream target (lib/monitoring, inside its transaction). */
+export async function recordTargetHealth(targetId: string, r: { status: 'up' | 'down'; at: Date; error: string | null }): Promise<void> {
+  const { db, t } = getDb();
+  await db.update(t.upstreamTargets).set({ healthStatus: r.status, healthCheckedAt: r.at, healthError: r.error }).where(eq(t.upstreamTargets.id, targetId));
+}
