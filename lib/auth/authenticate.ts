@@ -1,7 +1,8 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { getDb } from '../db';
 import { UnauthorizedError } from '../errors';
-import { hashToken } from '../tokens/service';
+import { hashToken, markTokenUsed } from '../tokens/service';
+import { recordSignIn } from '../users/service';
 import { dummyHash, verifyPassword } from '../users/password';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './rate-limit';
 import type { Actor } from '../access/actor';
@@ -18,7 +19,7 @@ export async function verifyCredentials(emailRaw: string, password: string, addr
     throw new UnauthorizedError('E-mail or password is not right.');
   }
   await clearSignInFailures(email);
-  await db.update(t.users).set({ lastLoginAt: new Date() }).where(eq(t.users.id, user.id));
+  await recordSignIn(user.id);
   return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
 
@@ -51,7 +52,7 @@ export async function actorFromBearer(token: string, address: string | null): Pr
   const now = Date.now();
   if (row.token.expiresAt && row.token.expiresAt.getTime() <= now) return null;
   if (!row.token.lastUsedAt || now - row.token.lastUsedAt.getTime() > LAST_USED_GRANULARITY_MS) {
-    await db.update(t.apiTokens).set({ lastUsedAt: new Date(now) }).where(eq(t.apiTokens.id, row.token.id));
+    await markTokenUsed(row.token.id, new Date(now));
   }
   const u = row.user;
   return { id: u.id, email: u.email, name: u.name, role: u.role, via: 'token', address };

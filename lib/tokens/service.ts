@@ -44,6 +44,12 @@ export async function createToken(actor: Actor, input: unknown, ownerId = actor.
   return { id: row.id, name: row.name, token };
 }
 
+/** A token was used (lib/auth, at most once a granularity period). */
+export async function markTokenUsed(id: string, at: Date): Promise<void> {
+  const { db, t } = getDb();
+  await db.update(t.apiTokens).set({ lastUsedAt: at }).where(eq(t.apiTokens.id, id));
+}
+
 export async function listTokens(actor: Actor, params: ListParams) {
   const { db, t } = getDb();
   const rows = await db

@@ -45,6 +45,12 @@ export async function findUserByEmail(email: string): Promise<UserRow | undefine
   return row;
 }
 
+/** A successful sign-in (lib/auth). */
+export async function recordSignIn(userId: string): Promise<void> {
+  const { db, t } = getDb();
+  await db.update(t.users).set({ lastLoginAt: new Date() }).where(eq(t.users.id, userId));
+}
+
 export async function getUser(actor: Actor, id: string): Promise<UserDto> {
   requireAdmin(actor);
   const row = await findUser(id);
