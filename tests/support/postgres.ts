@@ -107,8 +107,9 @@ export async function requirePostgres(): Promise<boolean> {
   return requirePart(!reason, reason);
 }
 
-export async function createTestPostgresDatabase(): Promise<TestPostgresDatabase> {
-  const adminUrl = await findPostgresAdminUrl();
+/** A fresh database on the shared server, or on the server behind `adminUrl` (e.g. a private instance). */
+export async function createTestPostgresDatabase(adminUrl?: string): Promise<TestPostgresDatabase> {
+  adminUrl ??= await findPostgresAdminUrl();
   const name = `gatehouse_test_${randomSuffix(10)}`;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => undefined });
   try {
