@@ -58,6 +58,20 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * The database cannot take the request now: down, restarting, out of disk space, locked past
+ * its timeout or read-only. `reason` is a short cause for the server log (a driver code such as
+ * SQLITE_FULL or 57P01), never shown to users.
+ */
+export class UnavailableError extends AppError {
+  constructor(
+    readonly reason = 'database unavailable',
+    message = 'The database is not available right now (it may be restarting or out of disk space); nothing was changed. Try again shortly.',
+  ) {
+    super(503, 'unavailable', message);
+  }
+}
+
 /** zod issues → `{ "a.b": ["message"] }` (root-level issues under "_"). */
 export function zodFields(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};

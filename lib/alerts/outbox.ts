@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, lt, or, sql } from 'drizzle-orm';
 import { atomically, executeSql, getDb, newId } from '../db';
+import { retryWhileUnavailable } from '../db/unavailable';
 import { getEffectiveSettings } from '../settings/service';
 import { assertSafe } from './sanitize';
 import { planRetry, rateLimitsFor, takeSendSlot, type ChatRateState } from './outbox-policy';
@@ -21,7 +22,8 @@ import { sendTelegramMessage, type TelegramSendResult, type TelegramTarget } fro
  * Telegram, and the Bot API has no idempotency key to ask. Such a row is sent again: that is the
  * one at-least-once window, as long as one HTTP round trip plus one local write, and a
  * duplicate needs Telegram to have accepted the message in exactly that gap. Losing an alert
- * would be worse than showing one twice.
+ * would be worse than showing one twice. A database that is merely restarting at step 4 does not
+ * open that window: the process still knows the answer and retries the write (within the lease).
  *
  * Messages leave strictly in creation order (head of line): a row waiting for its retry holds
  * back the ones behind it, so a resolution never arrives before its alert.
@@ -201,18 +203,21 @@ export async function deliverDue(opts: DeliverOptions = {}): Promise<DeliverySta
     const result = await send(target, row.text);
     const now = clock();
     const mine = and(eq(t.notifications.id, row.id), eq(t.notifications.status, 'sending'), eq(t.notifications.claimedAt, claimAt));
+    // What Telegram answered is known only here: if the database is restarting, keep trying to
+    // record it (within the lease, after which another sender would take the row and send it again).
+    const record = (set: Partial<NotificationRow>) => retryWhileUnavailable(() => db.update(t.notifications).set(set).where(mine), { timeoutMs: CLAIM_LEASE_MS / 2 });
     if (result.ok) {
-      await db.update(t.notifications).set({ status: 'sent', sentAt: now, messageId: String(result.messageId), claimedAt: null, lastError: null }).where(mine);
+      await record({ status: 'sent', sentAt: now, messageId: String(result.messageId), claimedAt: null, lastError: null });
       stats.sent++;
       continue;
     }
     const plan = planRetry({ attempts: row.attempts + 1, lastError: result }, now, undefined, opts.random);
     if (plan.action === 'dead') {
-      await db.update(t.notifications).set({ status: 'dead', lastError: plan.reason, claimedAt: null }).where(mine);
+      await record({ status: 'dead', lastError: plan.reason, claimedAt: null });
       stats.dead++;
       continue;
     }
-    await db.update(t.notifications).set({ status: 'pending', nextAttemptAt: plan.at, lastError: result.reason, claimedAt: null }).where(mine);
+    await record({ status: 'pending', nextAttemptAt: plan.at, lastError: result.reason, claimedAt: null });
     stats.retrying++;
     // Telegram's flood wait applies to the chat, not to one message.
     if (result.retryAfterSeconds !== undefined) state.pausedUntil.set(chat, plan.at.getTime());

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { and, asc, gt, lt } from 'drizzle-orm';
+import { and, asc, desc, gt, lt } from 'drizzle-orm';
 import { afterCommit, getDb, rawDb } from '../db';
 
 /**
@@ -30,7 +30,7 @@ const CHANNEL = 'gatehouse_events';
 // NOTIFY payloads are capped at 8000 bytes; long strings in event data are cut below that.
 const MAX_STRING = 2000;
 
-const g = globalThis as unknown as { __gatehouseBus?: { emitter: EventEmitter; listening?: Promise<void> } };
+const g = globalThis as unknown as { __gatehouseBus?: { emitter: EventEmitter; listening?: Promise<void>; highest?: number } };
 function bus() {
   if (!g.__gatehouseBus) {
     const emitter = new EventEmitter();
@@ -96,14 +96,27 @@ export function subscribe(listener: (e: GatehouseEvent) => void): () => void {
   const b = bus();
   const { pg, dialect } = rawDb();
   if (dialect === 'postgres' && pg && !b.listening) {
+    let first = true;
     b.listening = pg
-      .listen(CHANNEL, (payload) => {
-        try {
-          b.emitter.emit('event', JSON.parse(payload) as GatehouseEvent);
-        } catch {
-          /* a foreign payload on our channel: ignore */
-        }
-      })
+      .listen(
+        CHANNEL,
+        (payload) => {
+          try {
+            const event = JSON.parse(payload) as GatehouseEvent;
+            b.highest = Math.max(b.highest ?? 0, event.id);
+            b.emitter.emit('event', event);
+          } catch {
+            /* a foreign payload on our channel: ignore */
+          }
+        },
+        () => {
+          // postgres.js LISTENs again on a new connection after losing one (PostgreSQL restarted);
+          // whatever was NOTIFYed in between reached nobody, so it is replayed from the table.
+          if (!first) return void catchUp(b);
+          first = false;
+          void latestEventId().then((id) => void (b.highest ??= id), () => undefined);
+        },
+      )
       .then(() => undefined);
   }
   b.emitter.on('event', listener);
@@ -113,6 +126,25 @@ export function subscribe(listener: (e: GatehouseEvent) => void): () => void {
 /** Resolves once this process receives events from other instances (PostgreSQL LISTEN ready). */
 export async function busReady(): Promise<void> {
   await bus().listening;
+}
+
+async function latestEventId(): Promise<number> {
+  const { db, t } = getDb();
+  const [row] = await db.select({ id: t.events.id }).from(t.events).orderBy(desc(t.events.id)).limit(1);
+  return row ? Number(row.id) : 0;
+}
+
+/** Emits the events committed since the last one this process received (subscribers drop repeats by id, as SSE does). */
+async function catchUp(b: NonNullable<typeof g.__gatehouseBus>): Promise<void> {
+  try {
+    for (const event of await eventsSince(b.highest ?? (await latestEventId()))) {
+      if (event.id <= (b.highest ?? 0)) continue;
+      b.highest = event.id;
+      b.emitter.emit('event', event);
+    }
+  } catch (err) {
+    console.error('[gatehouse] replaying events after a reconnect failed:', (err as Error).message);
+  }
 }
 
 /** Events after `afterId`, oldest first, for Last-Event-ID resume. */

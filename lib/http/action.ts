@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Actor } from '../access/actor';
 import { requireActor, requireAdminActor } from '../auth/session';
 import { AppError, zodFields } from '../errors';
+import { asUnavailable, unavailableLogLine } from '../db/unavailable';
 
 /**
  * What a form's server action answers, for `useActionState`. `fields` carries messages per field
@@ -107,12 +108,17 @@ export function echoValues(formData: FormData): Record<string, string | string[]
 
 /**
  * Maps a thrown error to form state: typed lib errors keep their (user-facing) message and
- * fields; anything else is logged and answered with a generic message, never a stack.
+ * fields; a database outage (lib/db/unavailable.ts) says so plainly; anything else is logged and answered with a generic message, never a stack.
  * Next's own control flow (redirect, notFound) is rethrown.
  */
 export function failureState(err: unknown, formData?: FormData): FormState {
   unstable_rethrow(err);
   const values = formData ? echoValues(formData) : undefined;
+  const unavailable = asUnavailable(err);
+  if (unavailable) {
+    console.error(unavailableLogLine(unavailable, err));
+    return { ok: false, message: unavailable.message, values, at: Date.now() };
+  }
   if (err instanceof AppError) return { ok: false, message: err.message, fields: err.fields, values, at: Date.now() };
   console.error('[gatehouse] form action failed:', err);
   return { ok: false, message: GENERIC, values, at: Date.now() };

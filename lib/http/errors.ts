@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { asUnavailable, unavailableLogLine } from '../db/unavailable';
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string[]>; details?: Record<string, unknown> };
@@ -25,6 +26,11 @@ function constraintError(err: unknown): Response | null {
  * generic 500 whose text reveals nothing; the detail goes to the server log only.
  */
 export function toErrorResponse(err: unknown): Response {
+  const unavailable = asUnavailable(err);
+  if (unavailable) {
+    console.error(unavailableLogLine(unavailable, err));
+    return errorResponse(503, unavailable.code, unavailable.message, {}, { 'Retry-After': '5' });
+  }
   if (err instanceof AppError) {
     const headers = err.status === 429 && 'retryAfterSeconds' in err ? { 'Retry-After': String(err.retryAfterSeconds) } : undefined;
     return errorResponse(err.status, err.code, err.message, { ...(err.fields && { fields: err.fields }), ...(err.details && { details: err.details }) }, headers);
@@ -34,3 +40,4 @@ export function toErrorResponse(err: unknown): Response {
   console.error('[gatehouse] unhandled API error:', err instanceof Error ? err.stack : err);
   return errorResponse(500, 'internal_error', 'Something went wrong on the server. It has been logged.');
 }
+

@@ -82,8 +82,13 @@ export interface CycleOptions {
   servers?: MonitoredServer[];
 }
 
+export interface MonitoringCycleStats extends CycleStats {
+  /** Poll results that could not be stored (their batch's transaction failed; none of it was kept). */
+  unsaved: number;
+}
+
 /** One polling cycle over every monitored server; returns its stats. */
-export async function runMonitoringCycle(options: CycleOptions = {}): Promise<CycleStats> {
+export async function runMonitoringCycle(options: CycleOptions = {}): Promise<MonitoringCycleStats> {
   const st = state();
   const client = options.client ?? st.client;
   const settings = (await getEffectiveSettings()).monitoring;
@@ -115,7 +120,7 @@ export async function runMonitoringCycle(options: CycleOptions = {}): Promise<Cy
   });
   await writer.close();
   st.lastStats = stats;
-  return stats;
+  return { ...stats, unsaved: writer.unsaved };
 }
 
 function healthOf(s: MonitoredServer) {

@@ -108,8 +108,15 @@ export async function writeOutcomes(batch: readonly PollOutcome[]): Promise<void
   });
 }
 
-/** Collects outcomes and writes them in batches (see above). `close` writes what is left. */
+/**
+ * Collects outcomes and writes them in batches (see above). `close` writes what is left. A batch
+ * whose transaction fails (the database is down, its disk full) is not retried, since a commit
+ * whose answer was lost would store its samples twice; it is logged and counted in `unsaved`,
+ * and the next cycle's samples stand in for it.
+ */
 export class SampleWriter {
+  /** Outcomes whose batch could not be written. */
+  unsaved = 0;
   private pending: PollOutcome[] = [];
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -132,7 +139,10 @@ export class SampleWriter {
     this.pending = [];
     if (!batch.length) return this.chain;
     this.chain = this.chain.then(() =>
-      writeOutcomes(batch).catch((err) => (this.options.onError ?? ((e) => console.error('[gatehouse] monitoring: writing samples failed:', (e as Error).message)))(err)),
+      writeOutcomes(batch).catch((err) => {
+        this.unsaved += batch.length;
+        (this.options.onError ?? ((e) => console.error(`[gatehouse] monitoring: ${batch.length} poll result(s) not saved:`, (e as Error).message)))(err);
+      }),
     );
     return this.chain;
   }

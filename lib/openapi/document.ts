@@ -41,6 +41,7 @@ function operationObject(key: string, op: Operation) {
   if (op.auth === 'admin') responses['403'] = err('Signed in but not an admin');
   if (op.path.includes('{')) responses['404'] = err('Absent or not visible to you');
   if (op.body || op.query) responses['422'] = err('Validation failed; `fields` names each problem');
+  responses['503'] = err('`unavailable`: the database is down or its disk is full; nothing was changed, try again');
   return {
     operationId: key,
     summary: op.summary,

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { getDb } from '../db';
+import { atomically, getDb } from '../db';
+import { isDatabaseUnavailable, retryWhileUnavailable } from '../db/unavailable';
 import { publish } from '../events/bus';
 import { claimNextTask, publishTask, type TaskRow } from './store';
 import { isTaskFailure, type TaskContext, type TaskHandler, type TaskHandlers } from './context';
@@ -53,25 +54,40 @@ async function runTask(task: TaskRow): Promise<void> {
       await publishTask({ ...task, status: 'running', progress: p });
     },
   };
-  await publishTask({ ...task, status: 'running' });
   let status: 'succeeded' | 'failed' = 'succeeded';
   let error: string | null = null;
   let result: Record<string, unknown> | null = null;
   try {
+    await publishTask({ ...task, status: 'running' });
     result = (await handler(ctx)) ?? null;
   } catch (err) {
     status = 'failed';
-    error = isTaskFailure(err) ? redact.apply(err.message) : 'The task failed unexpectedly; see the server log.';
-    if (!isTaskFailure(err)) console.error(`[gatehouse] task ${task.kind} ${task.id} crashed:`, redact.apply(String((err as Error)?.stack ?? err)));
+    if (isTaskFailure(err)) error = redact.apply(err.message);
+    else if (isDatabaseUnavailable(err)) {
+      error = DATABASE_LOST;
+      console.error(`[gatehouse] task ${task.kind} ${task.id} stopped: the database became unavailable (${redact.apply(String((err as Error)?.message ?? err)).replace(/\s+/g, ' ')})`);
+    } else {
+      error = 'The task failed unexpectedly; see the server log.';
+      console.error(`[gatehouse] task ${task.kind} ${task.id} crashed:`, redact.apply(String((err as Error)?.stack ?? err)));
+    }
     await ctx.log(`Failed: ${error}`, 'stderr').catch(() => {});
   } finally {
     clearInterval(heartbeat);
     controller.abort();
   }
   const progress = status === 'succeeded' ? 100 : lastProgress;
-  await db.update(t.tasks).set({ status, error, result, progress, finishedAt: new Date() }).where(eq(t.tasks.id, task.id));
-  await publishTask({ ...task, status, progress, error });
+  // The outcome is known here even if the database is restarting: keep trying to record it, or
+  // the row would stay "running" although nothing runs it any more. State and event together.
+  await retryWhileUnavailable(() =>
+    atomically(async (tx) => {
+      await tx.update(t.tasks).set({ status, error, result, progress, finishedAt: new Date() }).where(eq(t.tasks.id, task.id));
+      await publishTask({ ...task, status, progress, error });
+    }),
+  );
 }
+
+const DATABASE_LOST =
+  'The database became unavailable while this task ran, so it stopped without recording all of its steps. Run it again once the database is back.';
 
 /** Claims and runs queued tasks until none is left or the concurrency limit is reached. */
 async function pump(): Promise<void> {

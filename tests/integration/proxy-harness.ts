@@ -28,8 +28,11 @@ export interface DeployTarget {
   stop(): Promise<void>;
 }
 
-/** `sudo`: log in as a non-root user with passwordless sudo instead of root. */
-export async function startDeployTarget(adminToken: string, name: string, opts: { sudo?: boolean } = {}): Promise<DeployTarget> {
+/**
+ * `sudo`: log in as a non-root user with passwordless sudo instead of root. `command`: the Nginx
+ * command to register, given the real wrapper (e.g. a script that holds `nginx -t` at a gate).
+ */
+export async function startDeployTarget(adminToken: string, name: string, opts: { sudo?: boolean; command?: (nginxWrapper: string) => string } = {}): Promise<DeployTarget> {
   const managedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-managed-'));
   fs.chmodSync(managedDir, 0o755);
   // What lib/provision's nginx plan creates: http.conf including the two managed parts.
@@ -45,7 +48,7 @@ export async function startDeployTarget(adminToken: string, name: string, opts: 
     token: adminToken,
     body: {
       name, host: '127.0.0.1', sshPort: sshd.port, sshUser: login.username, authMethod: 'key', privateKey: login.privateKey, monitoringEnabled: false,
-      nginxLayout: { managedDir, mainConfig: nginx.confFile, command: nginx.wrapper, pidFile: nginx.pidFile, httpPort, httpsPort },
+      nginxLayout: { managedDir, mainConfig: nginx.confFile, command: opts.command?.(nginx.wrapper) ?? nginx.wrapper, pidFile: nginx.pidFile, httpPort, httpsPort },
     },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);

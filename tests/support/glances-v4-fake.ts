@@ -18,6 +18,7 @@
  *   g.setFailure('http500');  g.setFailure('missingPlugin:network');  g.clearFailures();
  *   const fleet = await startGlancesFleetFake({ count: 2000, latencyMs: [50, 100] });
  *   fleet.baseUrl(17)  // http://127.0.0.1:PORT/s/17   (Glances base URL with a path prefix)
+ *   fleet.hold(); …every poll is in flight, unanswered…; fleet.release()
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -671,6 +672,12 @@ export interface GlancesFleetFake {
   clearFailures(n?: number): void;
   /** Requests served so far (total and per server). */
   requestCount(n?: number): number;
+  /** Holds every answer from now on (requests wait, unanswered) until `release()`: a cycle frozen mid-flight. */
+  hold(): void;
+  /** Answers the held requests and stops holding. */
+  release(): void;
+  /** Requests waiting in a hold. */
+  heldCount(): number;
   resetCounts(): void;
   stop(): Promise<void>;
 }
@@ -678,6 +685,7 @@ export interface GlancesFleetFake {
 export async function startGlancesFleetFake(opts: GlancesFleetOptions): Promise<GlancesFleetFake> {
   const sims = new Map<number, SimulatedGlances>();
   let total = 0;
+  let held: Array<() => void> | null = null;
   const get = (n: number) => {
     if (!Number.isInteger(n) || n < 0 || n >= opts.count) throw new Error(`fleet: no simulated server ${n} (count ${opts.count})`);
     let s = sims.get(n);
@@ -697,7 +705,8 @@ export async function startGlancesFleetFake(opts: GlancesFleetOptions): Promise<
       return;
     }
     total++;
-    get(n).handle(req, res, m[2] ?? '/', hanging);
+    if (held) held.push(() => get(n).handle(req, res, m[2] ?? '/', hanging));
+    else get(n).handle(req, res, m[2] ?? '/', hanging);
   });
   return {
     port: pl.port,
@@ -719,6 +728,15 @@ export async function startGlancesFleetFake(opts: GlancesFleetOptions): Promise<
       total = 0;
       for (const s of sims.values()) s.requests = 0;
     },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const waiting = held ?? [];
+      held = null;
+      for (const answer of waiting) answer();
+    },
+    heldCount: () => held?.length ?? 0,
     stop: () => pl.close(),
   };
 }

@@ -7,6 +7,7 @@
  *   tg.messages        // [{ token, chat_id, text, parse_mode, message_thread_id, params, at }]
  *   tg.failNext(2, { kind: '429', retryAfter: 3 })   // next 2 calls: 429 + parameters.retry_after
  *   tg.failNext(1, { kind: '500' })
+ *   tg.setFailing({ kind: '500' })   // every call fails this way until setFailing(null) (an outage of any length)
  *   await tg.setDown(true)    // connections refused until setDown(false)
  *   await tg.waitForMessages(3)
  */
@@ -43,6 +44,8 @@ export interface TelegramFake {
   readonly messages: TelegramCall[];
   /** Answer the next `count` calls (any method) with this failure. */
   failNext(count: number, failure: TelegramFailure): void;
+  /** Answer every call with this failure (after any `failNext` ones) until `setFailing(null)`. */
+  setFailing(failure: TelegramFailure | null): void;
   /** Answer sendMessage to this chat with 400 "Bad Request: chat not found" (or the given description). */
   failChat(chatId: string | number, description?: string): void;
   /** true: refuse connections (stop listening) until setDown(false). */
@@ -90,6 +93,7 @@ function parseParams(req: http.IncomingMessage, body: Buffer): Record<string, st
 export async function startTelegramFake(): Promise<TelegramFake> {
   const calls: TelegramCall[] = [];
   const queue: TelegramFailure[] = [];
+  let failing: TelegramFailure | null = null;
   const badChats = new Map<string, string>();
   let validTokens: Set<string> | null = null;
   let messageId = 1;
@@ -130,7 +134,7 @@ export async function startTelegramFake(): Promise<TelegramFake> {
       calls.push(call);
 
       if (validTokens && !validTokens.has(token)) return send(401, { ok: false, error_code: 401, description: 'Unauthorized' }, call);
-      const failure = queue.shift();
+      const failure = queue.shift() ?? failing;
       if (failure) {
         switch (failure.kind) {
           case '429': {
@@ -230,6 +234,9 @@ export async function startTelegramFake(): Promise<TelegramFake> {
     failNext(count, failure) {
       for (let i = 0; i < count; i++) queue.push(failure);
     },
+    setFailing(failure) {
+      failing = failure;
+    },
     failChat(chatId, description = 'Bad Request: chat not found') {
       badChats.set(String(chatId), description);
     },
@@ -242,6 +249,7 @@ export async function startTelegramFake(): Promise<TelegramFake> {
     reset() {
       calls.length = 0;
       queue.length = 0;
+      failing = null;
       badChats.clear();
     },
     stop: unlisten,

@@ -27,18 +27,25 @@ export interface TestDb {
   close: () => Promise<void>;
 }
 
+export interface TestDbOptions {
+  /** SQLite: put the database file in this (existing) directory instead of the data dir, e.g. a small tmpfs. The caller owns it. */
+  sqliteDir?: string;
+  /** PostgreSQL: create the database through this admin URL (e.g. a private instance) instead of the shared server. */
+  postgresAdminUrl?: string;
+}
+
 /** A fresh, migrated database of the given dialect, made the process database. */
-export async function openTestDb(dialect: TestDialect, env: Record<string, string> = {}): Promise<TestDb> {
+export async function openTestDb(dialect: TestDialect, env: Record<string, string> = {}, options: TestDbOptions = {}): Promise<TestDb> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-test-'));
   let url: string;
   let drop = async () => {};
   let file: string | undefined;
   if (dialect === 'sqlite') {
-    file = path.join(dataDir, 'gatehouse.db');
+    file = path.join(options.sqliteDir ?? dataDir, 'gatehouse.db');
     url = `file:${file}`;
   } else {
     const { createTestPostgresDatabase } = await import('./postgres');
-    const pg = await createTestPostgresDatabase();
+    const pg = await createTestPostgresDatabase(options.postgresAdminUrl);
     url = pg.url;
     drop = pg.drop;
   }
