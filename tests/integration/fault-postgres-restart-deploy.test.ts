@@ -20,8 +20,8 @@ import { seededRandom } from '../support/seed';
 import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
 import { waitFor } from '../support/wait';
 import { getDb } from '@/lib/db';
-import { registerProxyTaskHandlers } from '@/lib/proxy/deploy';
-import { pollTasks } from '@/lib/tasks/runner';
+import { proxyTaskHandlers } from '@/lib/proxy/tasks';
+import { pollTasks, registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
 const runs = dialects.includes('postgres') && requireBinary('nginx', 'sshd', 'ssh-keygen') && requirePrivatePostgres();
@@ -42,7 +42,7 @@ describe.skipIf(!runs)('fault: PostgreSQL restarts (private instance, pg_ctl -m 
     pg = await startPrivatePostgres();
     tdb = await openTestDb('postgres', {}, { postgresAdminUrl: pg.adminUrl });
     token = (await seedUsers()).adminToken;
-    registerProxyTaskHandlers();
+    registerTaskHandlers(proxyTaskHandlers);
     // `nginx -t`, when armed: says it is there, then waits for the test to open the gate.
     const gated = (wrapper: string) => {
       const script = path.join(gate, 'nginx');

@@ -24,7 +24,7 @@ import { seededRandom } from '../support/seed';
 import { waitFor } from '../support/wait';
 import { getDb, newId, rawDb } from '@/lib/db';
 import { busReady, subscribe, type GatehouseEvent } from '@/lib/events/bus';
-import { GlancesClient } from '@/lib/monitoring/glances-client';
+import { GlancesClient } from '@/lib/glances/client';
 import { runMonitoringCycle } from '@/lib/monitoring/poll-service';
 import { evaluateAlerts } from '@/lib/alerts/evaluate';
 import { CLAIM_LEASE_MS, deliverDue, recoverOutbox, resetDeliveryState } from '@/lib/alerts/outbox';
