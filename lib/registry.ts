@@ -1,6 +1,6 @@
 /**
- * The composition root's tables: every feature's background jobs, task handlers and start-up
- * work, wired here so that no feature imports the scheduler, the task runner's registry or
+ * The composition root's tables: every feature's background jobs, task handlers, event types and
+ * start-up work, wired here so that no feature imports the scheduler, the task runner's registry or
  * another feature's jobs. lib/startup.ts runs them once per process.
  */
 import type { JobDef } from './scheduler';
@@ -19,8 +19,21 @@ import { seedBuiltinTemplates } from './proxy/templates-service';
 import { certificateJobs } from './certs/jobs';
 import { certificateTaskHandlers } from './certs/tasks';
 import { alertJobs, runAlertStartup } from './alerts/jobs';
+import { alertEvents } from './alerts/events';
+import { auditEvents } from './audit/events';
+import { certificateEvents } from './certs/events';
+import { monitoringEvents } from './monitoring/events';
+import { proxyEvents } from './proxy/events';
+import { serverEvents } from './servers/events';
+import { settingsEvents } from './settings/events';
+import { taskEvents } from './tasks/events';
 
 export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers };
+
+/** Every event type on `GET /events` (the OpenAPI document lists them). */
+export const eventTypes: readonly string[] = [
+  ...new Set([...serverEvents, ...taskEvents, ...monitoringEvents, ...proxyEvents, ...certificateEvents, ...alertEvents, ...settingsEvents, ...auditEvents]),
+].sort();
 
 export const jobs: readonly JobDef[] = [
   ...monitoringJobs,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Operation } from '../operation';
 import { allOperations } from './operations';
 import { version } from '../system/health';
+import { eventTypes } from '../registry';
 
 const errorSchema = {
   type: 'object',
@@ -76,5 +77,6 @@ export function openApiDocument() {
       schemas: { Error: errorSchema },
     },
     paths,
+    'x-gatehouse-event-types': eventTypes,
   };
 }

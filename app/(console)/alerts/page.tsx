@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireActor } from '@/lib/auth/session';
-import { listAlerts } from '@/lib/alerts/queries';
+import { listAlerts } from '@/lib/alerts/store';
 import { outboxSummary, telegramTarget } from '@/lib/alerts/outbox';
 import { AlertsTabs } from '@/components/alerts/alerts-tabs';
 import { IncidentTable } from '@/components/alerts/incident-table';

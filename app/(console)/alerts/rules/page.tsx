@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
 import { listAlertRules } from '@/lib/alerts/rules';
-import { subjectChoices } from '@/lib/alerts/queries';
+import { subjectChoices } from '@/lib/alerts/store';
 import { describeCondition, KIND_LABELS, KIND_ORDER } from '@/lib/alerts/kinds';
 import type { AlertRuleDto } from '@/lib/alerts/schemas';
 import { AlertsTabs } from '@/components/alerts/alerts-tabs';

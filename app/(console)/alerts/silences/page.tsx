@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
 import { listSilences } from '@/lib/alerts/silences';
-import { subjectChoices } from '@/lib/alerts/queries';
+import { subjectChoices } from '@/lib/alerts/store';
 import type { SilenceDto } from '@/lib/alerts/schemas';
 import { AlertsTabs } from '@/components/alerts/alerts-tabs';
 import { SilenceFields, silenceFieldNames } from '@/components/alerts/silence-fields';

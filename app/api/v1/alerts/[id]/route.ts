@@ -1,5 +1,5 @@
 import { handle } from '@/lib/http/handler';
 import { alertOps } from '@/lib/alerts/operations';
-import { getAlert } from '@/lib/alerts/queries';
+import { getAlert } from '@/lib/alerts/store';
 
 export const GET = handle(alertOps.get, ({ actor, params }) => getAlert(actor, params.id));

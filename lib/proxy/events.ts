@@ -1,0 +1,6 @@
+/** The proxy: the event types this feature publishes (lib/registry.ts lists them all). */
+export const proxyEvents = [
+  'domain.updated',
+  'upstream.updated',
+  'template.updated',
+] as const;

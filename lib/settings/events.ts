@@ -1,0 +1,4 @@
+/** Settings: the event types this feature publishes (lib/registry.ts lists them all). */
+export const settingsEvents = [
+  'settings.updated',
+] as const;
