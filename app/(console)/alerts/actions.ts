@@ -7,7 +7,7 @@ import { alertKind, alertSeverity } from '@/lib/alerts/schemas';
 import { createAlertRule, deleteAlertRule, updateAlertRule } from '@/lib/alerts/rules';
 import { createSilence, deleteSilence } from '@/lib/alerts/silences';
 import { sendTelegramTest } from '@/lib/alerts/telegram-test';
-import { getSettings, updateSettings } from '@/lib/settings/service';
+import { updateSettings } from '@/lib/settings/service';
 
 /**
  * The console's alerting forms. Each reshapes its form (minutes, local times, one target
@@ -124,18 +124,14 @@ export const saveTelegramAction = formAction(
     enabled: z.boolean().optional(),
   }),
   async (form, actor) => {
-    const pinned = new Set((await getSettings(actor)).readOnly);
-    const telegram: Record<string, unknown> = {};
-    // An empty token field keeps the saved one (it is never shown); a new value replaces it.
-    if (!pinned.has('telegram.botToken')) {
-      if (form.clearToken) telegram.botToken = null;
-      else if (form.botToken) telegram.botToken = form.botToken;
-    }
-    if (!pinned.has('telegram.chatId')) telegram.chatId = form.chatId?.trim() || null;
-    if (!pinned.has('telegram.threadId')) telegram.threadId = form.threadId ?? null;
-    telegram.enabled = form.enabled ?? false;
+    const telegram = {
+      botToken: form.clearToken ? null : form.botToken,
+      chatId: form.chatId?.trim() || null,
+      threadId: form.threadId ?? null,
+      enabled: form.enabled ?? false,
+    };
     const names = Object.fromEntries(['botToken', 'chatId', 'threadId', 'enabled'].map((k) => [`telegram.${k}`, k]));
-    await renamed(names, () => updateSettings(actor, { telegram }));
+    await renamed(names, () => updateSettings(actor, { telegram }, { fromForm: true }));
     return 'Saved the Telegram settings.';
   },
   { admin: true, revalidate: '/settings' },
