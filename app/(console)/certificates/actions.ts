@@ -2,7 +2,6 @@
 
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
-import { ValidationError } from '@/lib/errors';
 import { certificateCreateInput } from '@/lib/certs/schemas';
 import { createCertificate, deleteCertificate, getCertificate, renewCertificate } from '@/lib/certs/service';
 import { directoryUrlOf } from '@/lib/certs/acme-directories';
@@ -55,19 +54,17 @@ export const deleteCertificateAction = formAction(
 /**
  * Settings → ACME: the directory (a preset or a typed URL) and the account e-mail; an empty
  * e-mail removes it. lib leaves out a value set by an environment variable (its field is
- * disabled on the card). lib names fields `acme.<name>`; the form's fields are bare.
+ * disabled on the card).
  */
 export const saveAcmeAction = formAction(
-  z.object({ preset: z.enum(['production', 'staging', 'custom']).default('custom'), directoryUrl: z.string().optional(), email: z.string().optional() }),
-  async (form, actor) => {
-    const acme = { directoryUrl: directoryUrlOf(form.preset ?? 'custom', form.directoryUrl), email: form.email?.trim() || null };
-    try {
-      await updateSettings(actor, { acme }, { fromForm: true });
-    } catch (err) {
-      if (!(err instanceof ValidationError) || !err.fields) throw err;
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k.replace(/^acme\./, ''), v])), err.message);
-    }
+  z.object({
+    preset: z.enum(['production', 'staging', 'custom']).default('custom'),
+    acme: z.object({ directoryUrl: z.string().optional(), email: z.string().optional() }),
+  }),
+  async ({ preset, acme: form }, actor) => {
+    const acme = { directoryUrl: directoryUrlOf(preset ?? 'custom', form.directoryUrl), email: form.email?.trim() || null };
+    await updateSettings(actor, { acme }, { fromForm: true });
     return 'Saved the ACME settings. The next issuance or renewal uses them.';
   },
-  { admin: true, revalidate: '/settings' },
+  { admin: true, revalidate: '/settings', fields: { directoryUrl: 'acme.directoryUrl', email: 'acme.email' } },
 );
