@@ -5,6 +5,9 @@ import type { Actor } from '../access/actor';
 import { requireActor, requireAdminActor } from '../auth/session';
 import { AppError, zodFields } from '../errors';
 import { asUnavailable, unavailableLogLine } from '../db/unavailable';
+import { formDataToInput, toFormFields, type FieldMap } from './form-fields';
+
+export { formDataToInput, type FieldMap };
 
 /**
  * What a form's server action answers, for `useActionState`. `fields` carries messages per field
@@ -29,71 +32,18 @@ export interface FormActionOptions {
   admin?: boolean;
   /** Paths to revalidate after success (default: none; the page the form is on usually). */
   revalidate?: string | string[];
+  /**
+   * For a form whose fields are not named like the input: which form field stands for which
+   * input path. The field's value fills that path of the schema (when the schema has it), and
+   * field errors for the path or below it, the schema's or lib's, land beside the form field.
+   */
+  fields?: FieldMap;
 }
 
 const GENERIC = 'Something went wrong. Try again, and check the server log if it persists.';
 
 // Values that are never echoed back to the browser after a failed submit.
 const SECRET_KEY = /password|passphrase|secret|private|token|key$/i;
-
-type Kind = 'boolean' | 'number' | 'array' | 'other';
-
-/** The base kind of a field schema, looking through optional/default/nullable/pipe wrappers. */
-function kindOf(schema: z.ZodType): Kind {
-  let s: z.ZodType | undefined = schema;
-  for (let i = 0; s && i < 10; i++) {
-    const def: { type: string; innerType?: z.ZodType; in?: z.ZodType } = (s as unknown as { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } }).def;
-    if (def.type === 'boolean') return 'boolean';
-    if (def.type === 'number' || def.type === 'int') return 'number';
-    if (def.type === 'array') return 'array';
-    s = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
-  }
-  return 'other';
-}
-
-function shapeOf(schema: z.ZodType): Record<string, z.ZodType> | null {
-  return schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : null;
-}
-
-/**
- * FormData → the plain object the lib function parses, guided by the schema's shape: only the
- * schema's keys are read (so React's own `$ACTION_*` fields never reach a strict schema);
- * booleans: a checkbox's "on" or "true" → true, anything else (e.g. the hidden "false" our
- * Checkbox sends when unchecked) → false, absent → omitted; numbers: numeric strings → numbers;
- * arrays: every value, empty strings dropped; an empty string of an optional field that does not
- * accept "" → omitted (so "new password" left blank means "unchanged"). Validation stays in lib.
- */
-export function formDataToInput(schema: z.ZodType, formData: FormData): Record<string, unknown> {
-  const shape = shapeOf(schema);
-  const keys = shape ? Object.keys(shape) : [...new Set(formData.keys())].filter((k) => !k.startsWith('$ACTION'));
-  const out: Record<string, unknown> = {};
-  for (const key of keys) {
-    const all = formData.getAll(key).filter((v): v is string => typeof v === 'string');
-    if (all.length === 0) continue;
-    const field = shape?.[key];
-    const kind = field ? kindOf(field) : 'other';
-    if (kind === 'array') {
-      out[key] = all.filter((v) => v !== '');
-      continue;
-    }
-    if (kind === 'boolean') {
-      out[key] = all.some((v) => v === 'on' || v === 'true');
-      continue;
-    }
-    if (all.length > 1) {
-      out[key] = all;
-      continue;
-    }
-    const value = all[0];
-    if (value === '') {
-      if (field && field.safeParse(undefined).success && !field.safeParse('').success) continue;
-      out[key] = value;
-      continue;
-    }
-    out[key] = kind === 'number' && value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
-  }
-  return out;
-}
 
 /** The non-secret text fields of a submit, echoed back so a failed form keeps what was typed. */
 export function echoValues(formData: FormData): Record<string, string | string[]> {
@@ -147,17 +97,18 @@ export function formAction<S extends z.ZodType, T = unknown>(
   return async (_prev, formData) => {
     try {
       const actor = options.admin ? await requireAdminActor() : await requireActor();
-      const input = formDataToInput(schema, formData);
+      const input = formDataToInput(schema, formData, options.fields);
       const checked = schema.safeParse(input);
       if (!checked.success) {
-        return { ok: false, message: 'Some fields are not valid.', fields: zodFields(checked.error), values: echoValues(formData), at: Date.now() };
+        return { ok: false, message: 'Some fields are not valid.', fields: toFormFields(zodFields(checked.error), options.fields), values: echoValues(formData), at: Date.now() };
       }
       const result = await body(input as z.input<S>, actor);
       for (const path of [options.revalidate ?? []].flat()) revalidatePath(path);
       const answer = typeof result === 'string' ? { message: result } : (result ?? {});
       return { ok: true, message: answer.message ?? 'Saved.', data: answer.data, at: Date.now() };
     } catch (err) {
-      return failureState(err, formData);
+      const state = failureState(err, formData);
+      return state.fields ? { ...state, fields: toFormFields(state.fields, options.fields) } : state;
     }
   };
 }

@@ -94,11 +94,38 @@ export async function getSettings(actor: Actor): Promise<SettingsDto> {
   };
 }
 
+export interface UpdateSettingsOptions {
+  /**
+   * The console's settings forms. A field set by an environment variable is disabled there, so
+   * its key is left out of the patch (the API answers 422 instead); the bot token field is
+   * write-only and posts empty unless a new token is typed, so empty keeps the saved token
+   * (null still clears it).
+   */
+  fromForm?: boolean;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A form's patch as the API would take it: pinned keys and an empty bot token left out. */
+function formPatch(input: unknown, locked: Set<string>): unknown {
+  if (!isRecord(input)) return input;
+  return Object.fromEntries(
+    Object.entries(input).map(([section, part]) => {
+      if (!isRecord(part)) return [section, part];
+      const kept = Object.entries(part).filter(([key, v]) => {
+        if (locked.has(`${section}.${key}`)) return false;
+        return !(section === 'telegram' && key === 'botToken' && (v === '' || v === undefined));
+      });
+      return [section, Object.fromEntries(kept)];
+    }),
+  );
+}
+
 /** Changes any part of the settings; a value pinned by an environment variable is a 422. */
-export async function updateSettings(actor: Actor, input: unknown): Promise<SettingsDto> {
+export async function updateSettings(actor: Actor, input: unknown, options: UpdateSettingsOptions = {}): Promise<SettingsDto> {
   requireAdmin(actor);
-  const patch = parseInput(settingsPatch, input);
   const locked = new Set(readOnlyKeys());
+  const patch = parseInput(settingsPatch, options.fromForm ? formPatch(input, locked) : input);
   const fields: Record<string, string[]> = {};
   for (const section of SECTIONS) {
     for (const key of Object.keys(patch[section] ?? {})) {

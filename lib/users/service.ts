@@ -64,6 +64,23 @@ export async function countUsers(): Promise<number> {
   return Number(r.n);
 }
 
+/**
+ * First run (lib/auth's bootstrap and setup): the first admin, only while no user exists. The
+ * check and the insert are one transaction, the caller's when it is in one, so what it does
+ * around them (checking the setup code, its audit entry) commits or rolls back with them.
+ * null: a user exists already.
+ */
+export async function createFirstAdmin(user: { email: string; name: string; passwordHash: string }): Promise<{ id: string } | null> {
+  return atomically(async (db) => {
+    const { t } = getDb();
+    if ((await countUsers()) > 0) return null;
+    const now = new Date();
+    const id = newId();
+    await db.insert(t.users).values({ id, email: user.email, name: user.name, role: 'admin', passwordHash: user.passwordHash, createdAt: now, updatedAt: now });
+    return { id };
+  });
+}
+
 export async function createUser(actor: Actor, input: unknown): Promise<UserDto> {
   requireAdmin(actor);
   const data = parseInput(userCreateInput, input);

@@ -3,7 +3,9 @@ import { dialects, openTestDb, type TestDb } from '../support/test-db';
 import { api } from '../support/api';
 import { seedUsers } from '../support/fixtures';
 import { getDb } from '@/lib/db';
-import { getEffectiveSettings } from '@/lib/settings/service';
+import { cliActor } from '@/lib/access/actor';
+import { ValidationError } from '@/lib/errors';
+import { getEffectiveSettings, updateSettings } from '@/lib/settings/service';
 
 describe.each(dialects)('settings on %s', (dialect) => {
   let tdb: TestDb;
@@ -49,5 +51,21 @@ describe.each(dialects)('settings on %s', (dialect) => {
     expect(shown.body.acme.email).toBe('ops@example.test');
     expect(shown.body.readOnly).toContain('acme.email');
     expect(shown.body.monitoring.intervalSeconds).toBe(30);
+  });
+
+  it("a form's patch leaves out pinned values and keeps the saved token when its field is empty", async () => {
+    const token = '987654321:ZZyyXXwwVVuuTTssRRqqPPoo';
+    await updateSettings(cliActor, { telegram: { botToken: token } });
+    const saved = await updateSettings(cliActor, { telegram: { botToken: '', chatId: '@gatehouse_ops' }, acme: { email: 'x@y.test' } }, { fromForm: true });
+    expect(saved.telegram).toMatchObject({ tokenSet: true, chatId: '@gatehouse_ops' });
+    expect(saved.acme.email).toBe('ops@example.test');
+    expect((await getEffectiveSettings()).telegram.botToken).toBe(token);
+    // The API's own rules stay: an empty token is not a token, a pinned value is a 422.
+    await expect(updateSettings(cliActor, { telegram: { botToken: '' } })).rejects.toBeInstanceOf(ValidationError);
+    await expect(updateSettings(cliActor, { acme: { email: 'x@y.test' } })).rejects.toMatchObject({ fields: { 'acme.email': [expect.stringContaining('ACME_EMAIL')] } });
+    const cleared = await updateSettings(cliActor, { telegram: { botToken: null } }, { fromForm: true });
+    expect(cleared.telegram.tokenSet).toBe(false);
+    const bad = await updateSettings(cliActor, { telegram: { botToken: 'nope' } }, { fromForm: true }).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ fields: { 'telegram.botToken': [expect.stringContaining('@BotFather')] } });
   });
 });

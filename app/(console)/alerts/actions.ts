@@ -7,27 +7,15 @@ import { alertKind, alertSeverity } from '@/lib/alerts/schemas';
 import { createAlertRule, deleteAlertRule, updateAlertRule } from '@/lib/alerts/rules';
 import { createSilence, deleteSilence } from '@/lib/alerts/silences';
 import { sendTelegramTest } from '@/lib/alerts/telegram-test';
-import { getSettings, updateSettings } from '@/lib/settings/service';
+import { updateSettings } from '@/lib/settings/service';
 
 /**
  * The console's alerting forms. Each reshapes its form (minutes, local times, one target
- * select) into the API's input and calls the same lib function the API does; the lib's field
- * errors are renamed back to the form's fields.
+ * select) into the API's input and calls the same lib function the API does; `fields` names
+ * the form field each lib field error belongs beside.
  */
 const byId = z.object({ id: z.string().min(1) });
 const admin = { admin: true, revalidate: ['/alerts', '/alerts/rules', '/alerts/silences'] };
-
-/** Runs `fn`, renaming lib field errors (`durationSeconds` → `durationMinutes`, …) for the form. */
-async function renamed<T>(names: Record<string, string>, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof ValidationError) || !err.fields) throw err;
-    const fields: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries(err.fields)) (fields[names[k] ?? k] ??= []).push(...v);
-    throw new ValidationError(fields, err.message);
-  }
-}
 
 const ruleForm = z.object({
   threshold: z.number().optional(),
@@ -36,7 +24,7 @@ const ruleForm = z.object({
   enabled: z.boolean().optional(),
   reminderMinutes: z.number().optional(),
 });
-const ruleNames = { durationSeconds: 'durationMinutes' };
+const ruleOptions = { ...admin, fields: { durationMinutes: 'durationSeconds' } };
 const ruleInput = (d: z.input<typeof ruleForm>) => ({
   ...(d.threshold !== undefined ? { threshold: d.threshold } : {}),
   durationSeconds: Math.round(d.durationMinutes * 60),
@@ -49,19 +37,19 @@ const ruleInput = (d: z.input<typeof ruleForm>) => ({
 export const updateRuleAction = formAction(
   ruleForm.extend(byId.shape),
   async ({ id, ...form }, actor) => {
-    await renamed(ruleNames, () => updateAlertRule(actor, id, ruleInput(form)));
+    await updateAlertRule(actor, id, ruleInput(form));
     return 'Saved the rule.';
   },
-  admin,
+  ruleOptions,
 );
 
 export const createOverrideAction = formAction(
   ruleForm.extend({ kind: alertKind, serverId: z.string().min(1, 'Choose a server.') }),
   async ({ kind, serverId, ...form }, actor) => {
-    await renamed(ruleNames, () => createAlertRule(actor, { kind, serverId, ...ruleInput(form) }));
+    await createAlertRule(actor, { kind, serverId, ...ruleInput(form) });
     return 'Added the override.';
   },
-  admin,
+  ruleOptions,
 );
 
 export const deleteRuleAction = formAction(
@@ -93,17 +81,15 @@ export const createSilenceAction = formAction(
   async ({ target, startsLocal, endsLocal, tzOffset, reason }, actor) => {
     const [type, id] = [target.slice(0, target.indexOf(':')), target.slice(target.indexOf(':') + 1)];
     const offset = tzOffset ?? 0;
-    await renamed({ serverId: 'target', domainId: 'target', startsAt: 'startsLocal', endsAt: 'endsLocal' }, () =>
-      createSilence(actor, {
-        ...(type === 'server' ? { serverId: id } : { domainId: id }),
-        ...(startsLocal ? { startsAt: fromLocal(startsLocal, offset) } : {}),
-        endsAt: fromLocal(endsLocal, offset),
-        reason: reason ?? '',
-      }),
-    );
+    await createSilence(actor, {
+      ...(type === 'server' ? { serverId: id } : { domainId: id }),
+      ...(startsLocal ? { startsAt: fromLocal(startsLocal, offset) } : {}),
+      endsAt: fromLocal(endsLocal, offset),
+      reason: reason ?? '',
+    });
     return 'Silence created. Incidents are still recorded; their messages wait until it ends.';
   },
-  admin,
+  { ...admin, fields: { target: ['serverId', 'domainId'], startsLocal: 'startsAt', endsLocal: 'endsAt' } },
 );
 
 export const deleteSilenceAction = formAction(
@@ -117,28 +103,24 @@ export const deleteSilenceAction = formAction(
 
 export const saveTelegramAction = formAction(
   z.object({
-    botToken: z.string().optional(),
+    telegram: z.object({ botToken: z.string().optional(), chatId: z.string().optional(), threadId: z.number().optional(), enabled: z.boolean().optional() }),
     clearToken: z.boolean().optional(),
-    chatId: z.string().optional(),
-    threadId: z.number().optional(),
-    enabled: z.boolean().optional(),
   }),
-  async (form, actor) => {
-    const pinned = new Set((await getSettings(actor)).readOnly);
-    const telegram: Record<string, unknown> = {};
-    // An empty token field keeps the saved one (it is never shown); a new value replaces it.
-    if (!pinned.has('telegram.botToken')) {
-      if (form.clearToken) telegram.botToken = null;
-      else if (form.botToken) telegram.botToken = form.botToken;
-    }
-    if (!pinned.has('telegram.chatId')) telegram.chatId = form.chatId?.trim() || null;
-    if (!pinned.has('telegram.threadId')) telegram.threadId = form.threadId ?? null;
-    telegram.enabled = form.enabled ?? false;
-    const names = Object.fromEntries(['botToken', 'chatId', 'threadId', 'enabled'].map((k) => [`telegram.${k}`, k]));
-    await renamed(names, () => updateSettings(actor, { telegram }));
+  async ({ telegram: form, clearToken }, actor) => {
+    const telegram = {
+      botToken: clearToken ? null : form.botToken,
+      chatId: form.chatId?.trim() || null,
+      threadId: form.threadId ?? null,
+      enabled: form.enabled ?? false,
+    };
+    await updateSettings(actor, { telegram }, { fromForm: true });
     return 'Saved the Telegram settings.';
   },
-  { admin: true, revalidate: '/settings' },
+  {
+    admin: true,
+    revalidate: '/settings',
+    fields: { botToken: 'telegram.botToken', chatId: 'telegram.chatId', threadId: 'telegram.threadId', enabled: 'telegram.enabled' },
+  },
 );
 
 export const telegramTestAction = formAction(

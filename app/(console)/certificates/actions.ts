@@ -2,11 +2,10 @@
 
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
-import { ValidationError } from '@/lib/errors';
 import { certificateCreateInput } from '@/lib/certs/schemas';
 import { createCertificate, deleteCertificate, getCertificate, renewCertificate } from '@/lib/certs/service';
 import { directoryUrlOf } from '@/lib/certs/acme-directories';
-import { getSettings, updateSettings } from '@/lib/settings/service';
+import { updateSettings } from '@/lib/settings/service';
 
 const byId = z.object({ id: z.string().min(1) });
 const options = { admin: true, revalidate: '/certificates' };
@@ -53,24 +52,19 @@ export const deleteCertificateAction = formAction(
 );
 
 /**
- * Settings → ACME: the directory (a preset or a typed URL) and the account e-mail. A value set
- * by an environment variable is left out of the patch (its field is disabled on the card);
- * an empty e-mail removes it. lib names fields `acme.<name>`; the form's fields are bare.
+ * Settings → ACME: the directory (a preset or a typed URL) and the account e-mail; an empty
+ * e-mail removes it. lib leaves out a value set by an environment variable (its field is
+ * disabled on the card).
  */
 export const saveAcmeAction = formAction(
-  z.object({ preset: z.enum(['production', 'staging', 'custom']).default('custom'), directoryUrl: z.string().optional(), email: z.string().optional() }),
-  async (form, actor) => {
-    const pinned = new Set((await getSettings(actor)).readOnly);
-    const acme: Record<string, unknown> = {};
-    if (!pinned.has('acme.directoryUrl')) acme.directoryUrl = directoryUrlOf(form.preset ?? 'custom', form.directoryUrl);
-    if (!pinned.has('acme.email')) acme.email = form.email?.trim() || null;
-    try {
-      await updateSettings(actor, { acme });
-    } catch (err) {
-      if (!(err instanceof ValidationError) || !err.fields) throw err;
-      throw new ValidationError(Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [k.replace(/^acme\./, ''), v])), err.message);
-    }
+  z.object({
+    preset: z.enum(['production', 'staging', 'custom']).default('custom'),
+    acme: z.object({ directoryUrl: z.string().optional(), email: z.string().optional() }),
+  }),
+  async ({ preset, acme: form }, actor) => {
+    const acme = { directoryUrl: directoryUrlOf(preset ?? 'custom', form.directoryUrl), email: form.email?.trim() || null };
+    await updateSettings(actor, { acme }, { fromForm: true });
     return 'Saved the ACME settings. The next issuance or renewal uses them.';
   },
-  { admin: true, revalidate: '/settings' },
+  { admin: true, revalidate: '/settings', fields: { directoryUrl: 'acme.directoryUrl', email: 'acme.email' } },
 );

@@ -2,7 +2,6 @@
 
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
-import { ValidationError } from '@/lib/errors';
 import { updateSettings } from '@/lib/settings/service';
 import { monitoringPatch, retentionPatch } from '@/lib/settings/schemas';
 
@@ -27,17 +26,11 @@ export const saveRetentionAction = formAction(
 );
 
 export const saveDnsAction = formAction(
-  z.object({ servers: z.string().max(2000) }),
-  async ({ servers }, actor) => {
-    const list = servers.split(/[\s,]+/).filter(Boolean);
-    try {
-      await updateSettings(actor, { dns: { servers: list } });
-    } catch (err) {
-      // lib names the field `dns.servers.<index>`; the form has one field for the whole list.
-      if (err instanceof ValidationError) throw new ValidationError({ servers: Object.values(err.fields ?? {}).flat() });
-      throw err;
-    }
+  z.object({ dns: z.object({ servers: z.string().max(2000) }) }),
+  async ({ dns }, actor) => {
+    await updateSettings(actor, { dns: { servers: dns.servers.split(/[\s,]+/).filter(Boolean) } });
     return 'Saved the DNS resolvers.';
   },
-  options,
+  // One field for the whole list: lib's `dns.servers.<index>` errors all land beside it.
+  { ...options, fields: { servers: 'dns.servers' } },
 );
