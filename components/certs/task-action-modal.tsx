@@ -6,7 +6,7 @@ import { Form, FormMessage, HiddenFields, SubmitButton } from '@/components/ui/f
 import { Modal, ModalFooter } from '@/components/ui/modal';
 import type { FormServerAction } from '@/components/ui/modal-form';
 import { useToastedAction } from '@/components/ui/use-toasted-action';
-import { TaskLog } from './task-log';
+import { LiveTask } from '@/components/tasks/live-task';
 
 export interface TaskActionModalProps {
   /** A server action answering `data: { taskId }` on success. */
@@ -51,7 +51,7 @@ function Body({ action, submitLabel, hidden, fieldNames, children, onFinished, o
   if (taskId) {
     return (
       <div className="space-y-4">
-        <TaskLog taskId={taskId} onFinished={() => onFinished?.()} />
+        <LiveTask taskId={taskId} onFinished={() => onFinished?.()} />
         <ModalFooter>
           <Button onClick={onClose} data-autofocus>
             Done
