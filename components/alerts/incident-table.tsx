@@ -5,18 +5,13 @@ import useSWR from 'swr';
 import type { Page } from '@/lib/pagination';
 import type { AlertDto } from '@/lib/alerts/schemas';
 import { KIND_LABELS } from '@/lib/alerts/kinds';
+import { fetchJson } from '@/components/realtime/fetch-json';
 import { useRevalidateOn } from '@/components/realtime/use-events';
 import { Badge, StatusPill, type Tone } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { formatLasted, formatValue } from './format';
-
-const fetchJson = async (url: string) => {
-  const res = await fetch(url, { headers: { accept: 'application/json' } });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
-};
 
 export const INCIDENT_EVENTS = ['alert.fired', 'alert.resolved'];
 const SEVERITY_TONE: Record<AlertDto['severity'], Tone> = { critical: 'red', warning: 'amber', info: 'blue' };

@@ -7,8 +7,9 @@ import { EmptyState } from '@/components/ui/empty-state';
 import type { FormServerAction } from '@/components/ui/modal-form';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
+import { fetchJson } from '@/components/realtime/fetch-json';
+import { useEvents } from '@/components/realtime/use-events';
 import type { CertificateDto } from '@/lib/certs/schemas';
-import { fetchJson, useLiveEvents } from './live';
 import { TaskActionModal } from './task-action-modal';
 
 export const CERTIFICATES_URL = '/api/v1/certificates?limit=500';
@@ -39,7 +40,7 @@ interface AdminActions {
  */
 export function CertificateTable({ initial, actions }: { initial: CertificateDto[]; actions?: AdminActions }) {
   const { data, mutate } = useSWR<{ items: CertificateDto[] }>(CERTIFICATES_URL, fetchJson, { fallbackData: { items: initial } });
-  useLiveEvents(['certificate.updated', 'certificate.deleted', 'domain.updated'], () => void mutate(), () => void mutate());
+  useEvents(['certificate.updated', 'certificate.deleted', 'domain.updated'], () => void mutate(), () => void mutate());
   const items = sortCertificates(data?.items ?? initial);
 
   if (items.length === 0) {

@@ -3,6 +3,8 @@
 import { useEffect, useRef } from 'react';
 import useSWR from 'swr';
 import type { FleetItem } from '@/lib/monitoring/schemas';
+import type { Page } from '@/lib/pagination';
+import { fetchJson } from '@/components/realtime/fetch-json';
 import { useEvents, type EventData } from '@/components/realtime/use-events';
 
 export const FLEET_KEY = '/api/v1/fleet';
@@ -13,9 +15,7 @@ async function fetchFleet(): Promise<FleetItem[]> {
   const items: FleetItem[] = [];
   let cursor: string | null = null;
   do {
-    const res: Response = await fetch(`${FLEET_KEY}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { accept: 'application/json' } });
-    if (!res.ok) throw new Error(`The fleet could not be loaded (HTTP ${res.status}).`);
-    const page = (await res.json()) as { items: FleetItem[]; nextCursor: string | null };
+    const page: Page<FleetItem> = await fetchJson(`${FLEET_KEY}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);

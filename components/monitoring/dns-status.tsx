@@ -5,6 +5,7 @@ import type { DnsCheckDto } from '@/lib/monitoring/schemas';
 import { ActionButton } from '@/components/ui/action-button';
 import { StatusPill } from '@/components/ui/badge';
 import { Time } from '@/components/ui/time';
+import { fetchJson } from '@/components/realtime/fetch-json';
 import { useRevalidateOn } from '@/components/realtime/use-events';
 import { checkDnsAction } from './actions';
 
@@ -23,9 +24,7 @@ export interface DnsStatusProps {
 type Shown = Omit<DnsCheckDto, 'id' | 'at'> & { at: string | null };
 
 async function latestCheck(url: string): Promise<Shown | null> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return ((await res.json()) as { items: DnsCheckDto[] }).items[0] ?? null;
+  return (await fetchJson<{ items: DnsCheckDto[] }>(url)).items[0] ?? null;
 }
 
 /**

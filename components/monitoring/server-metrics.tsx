@@ -7,6 +7,7 @@ import type { MetricPointDto, MetricsDto } from '@/lib/monitoring/schemas';
 import { Card } from '@/components/ui/card';
 import { cx } from '@/components/ui/cx';
 import { Notice } from '@/components/ui/notice';
+import { fetchJson } from '@/components/realtime/fetch-json';
 import { useRevalidateOn } from '@/components/realtime/use-events';
 import { formatLoad, formatPercent, formatRate } from './format';
 import { UPlotChart, type ChartSeries } from './uplot-chart';
@@ -21,9 +22,7 @@ type MetricKey = Exclude<keyof MetricPointDto, 'at'>;
 async function fetchMetrics([, id, range]: readonly [string, string, Range]): Promise<MetricsDto> {
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[range]);
-  const res = await fetch(`/api/v1/servers/${encodeURIComponent(id)}/metrics?from=${from.toISOString()}&to=${to.toISOString()}`);
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  return res.json();
+  return fetchJson<MetricsDto>(`/api/v1/servers/${encodeURIComponent(id)}/metrics?from=${from.toISOString()}&to=${to.toISOString()}`);
 }
 
 const pct = (label: string, color: string): ChartSeries => ({ label, color, format: (v) => formatPercent(v), axis: (v) => `${Math.round(v)} %` });

@@ -1,35 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState, type ReactNode } from 'react';
-import type { TaskDto } from '@/lib/tasks/schemas';
+import { useState, type ReactNode } from 'react';
 import type { FormState } from '@/lib/http/action';
 import { Button, type ButtonSize, type ButtonVariant } from '@/components/ui/button';
 import { Form, HiddenFields, SubmitButton } from '@/components/ui/form';
 import { Modal, ModalFooter } from '@/components/ui/modal';
 import type { FormServerAction } from '@/components/ui/modal-form';
 import { useToastedAction } from '@/components/ui/use-toasted-action';
-import { fetchJson } from '@/components/tasks/event-stream';
-import { TaskLog, type LogLine } from '@/components/tasks/task-log';
-
-/** A task's live log, once its first state has been read (the task page shows the same). */
-export function LiveTask({ taskId }: { taskId: string }) {
-  const [initial, setInitial] = useState<{ task: TaskDto; lines: LogLine[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    let live = true;
-    Promise.all([fetchJson<TaskDto>(`/api/v1/tasks/${taskId}`), fetchJson<{ lines: LogLine[] }>(`/api/v1/tasks/${taskId}/logs?limit=5000`)]).then(
-      ([task, logs]) => live && setInitial({ task, lines: logs.lines }),
-      (err: Error) => live && setError(err.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [taskId]);
-  if (error) return <p className="text-sm text-red-700 dark:text-red-400">{error}</p>;
-  if (!initial) return <p className="text-sm text-zinc-500">Loading the task…</p>;
-  return <TaskLog initialTask={initial.task} initialLines={initial.lines} />;
-}
+import { LiveTask } from '@/components/tasks/live-task';
 
 /**
  * Starts a deploy (server action answering `{ taskId }`) and shows its log live in a modal, with

@@ -6,7 +6,7 @@ import { Checkbox } from '@/components/ui/checkbox';
 import { Field } from '@/components/ui/field';
 import { useFieldState } from '@/components/ui/form';
 import { Select } from '@/components/ui/select';
-import { TextareaField } from './textarea-field';
+import { TextareaField } from '@/components/ui/textarea-field';
 
 export interface DomainChoices {
   servers: { id: string; name: string }[];
@@ -71,7 +71,7 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
         label="Custom directives"
         name="customDirectives"
         optional
-        mono
+        textClass="font-mono text-[13px]"
         rows={3}
         defaultValue={domain?.customDirectives}
         placeholder={'proxy_read_timeout 300s;\nadd_header X-Frame-Options DENY;'}

@@ -2,7 +2,8 @@
 
 import useSWR from 'swr';
 import type { Page } from '@/lib/pagination';
-import { fetchJson, useRefreshOn } from '@/components/tasks/event-stream';
+import { useRefreshOn } from '@/components/tasks/event-stream';
+import { fetchJson } from '@/components/realtime/fetch-json';
 
 /**
  * The items of one list from our API, kept live: the page the server rendered is the first data

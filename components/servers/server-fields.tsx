@@ -1,13 +1,12 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import type { ServerDto } from '@/lib/servers/schemas';
 import { Checkbox } from '@/components/ui/checkbox';
 import { Field } from '@/components/ui/field';
-import { controlClass, describedBy, FieldError, FieldHint, FieldLabel } from '@/components/ui/field-parts';
 import { useFieldState } from '@/components/ui/form';
 import { Select } from '@/components/ui/select';
-import { cx } from '@/components/ui/cx';
+import { TextareaField } from '@/components/ui/textarea-field';
 import { ShareChoices, type ShareUser } from './share-choices';
 
 /** Every field name below, for ModalForm's fieldNames (errors for others are listed on top). */
@@ -21,31 +20,6 @@ const methods = [
   { value: 'key', label: 'Private key' },
   { value: 'password', label: 'Password' },
 ];
-
-function TextArea({ label, name, hint, optional, rows = 5, placeholder }: { label: string; name: string; hint?: string; optional?: boolean; rows?: number; placeholder?: string }) {
-  const id = useId();
-  const { error } = useFieldState(name);
-  return (
-    <div className="space-y-1.5">
-      <FieldLabel htmlFor={id} optional={optional}>
-        {label}
-      </FieldLabel>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        spellCheck={false}
-        autoComplete="off"
-        placeholder={placeholder}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        className={cx(controlClass(Boolean(error)), 'py-2 font-mono text-xs')}
-      />
-      <FieldHint id={id}>{hint}</FieldHint>
-      <FieldError id={id} error={error} />
-    </div>
-  );
-}
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -80,9 +54,12 @@ export function ServerFields({ server, users }: { server?: ServerDto; users?: Sh
         <Field label="SSH password" name="password" type="password" autoComplete="new-password" required={!server?.hasPassword} optional={Boolean(server?.hasPassword)} hint={keep(server?.hasPassword)} />
       ) : (
         <>
-          <TextArea
+          <TextareaField
             label="Private key"
             name="privateKey"
+            rows={5}
+            autoComplete="off"
+            textClass="font-mono text-xs"
             optional={Boolean(server?.hasPrivateKey)}
             placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
             hint={keep(server?.hasPrivateKey) ?? 'OpenSSH or PEM format. Stored encrypted; never shown again.'}

@@ -32,13 +32,3 @@ export function useRefreshOn(types: string[], matches: (type: string, data: Even
   };
   useEvents(types, (type, data) => matches(type, data) && schedule(), schedule);
 }
-
-/** JSON from our API with the session cookie; errors carry the API's message. */
-export async function fetchJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-    throw Object.assign(new Error(body?.error?.message ?? `HTTP ${res.status}`), { status: res.status });
-  }
-  return (await res.json()) as T;
-}

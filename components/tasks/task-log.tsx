@@ -5,7 +5,8 @@ import type { TaskDto } from '@/lib/tasks/schemas';
 import { StatusPill } from '@/components/ui/badge';
 import { Notice } from '@/components/ui/notice';
 import { cx } from '@/components/ui/cx';
-import { fetchJson, useEvents } from './event-stream';
+import { fetchJson } from '@/components/realtime/fetch-json';
+import { useEvents } from './event-stream';
 import { duration, finished } from './task-kinds';
 
 export interface LogLine {
@@ -33,11 +34,13 @@ function merge(current: LogLine[], incoming: LogLine[]): LogLine[] {
  * a gap in the sequence (a missed event) or a reconnect fetches what is missing, so the log is
  * always complete and in order. Follows the bottom unless the reader scrolled up.
  */
-export function TaskLog({ initialTask, initialLines }: { initialTask: TaskDto; initialLines: LogLine[] }) {
+export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask: TaskDto; initialLines: LogLine[]; onFinished?: (status: TaskDto['status']) => void }) {
   const [task, setTask] = useState(initialTask);
   const [lines, setLines] = useState(initialLines);
   const lastSeq = useRef(initialLines.at(-1)?.seq ?? 0);
   const fetching = useRef(false);
+  const again = useRef(false);
+  const reported = useRef(false);
   const box = useRef<HTMLOListElement>(null);
   const follow = useRef(true);
   const id = initialTask.id;
@@ -47,15 +50,21 @@ export function TaskLog({ initialTask, initialLines }: { initialTask: TaskDto; i
   }, [lines]);
 
   const catchUp = useCallback(async () => {
-    if (fetching.current) return;
+    // A call during a fetch runs once more afterwards: that fetch may have been answered before
+    // the line or final state that prompted the call was written.
+    if (fetching.current) return void (again.current = true);
     fetching.current = true;
     try {
-      const [logs, fresh] = await Promise.all([
-        fetchJson<{ lines: LogLine[] }>(`/api/v1/tasks/${id}/logs?after=${lastSeq.current}&limit=5000`),
-        fetchJson<TaskDto>(`/api/v1/tasks/${id}`),
-      ]);
-      setLines((cur) => merge(cur, logs.lines));
-      setTask(fresh);
+      do {
+        again.current = false;
+        const [logs, fresh] = await Promise.all([
+          fetchJson<{ lines: LogLine[] }>(`/api/v1/tasks/${id}/logs?after=${lastSeq.current}&limit=5000`),
+          fetchJson<TaskDto>(`/api/v1/tasks/${id}`),
+        ]);
+        lastSeq.current = Math.max(lastSeq.current, logs.lines.at(-1)?.seq ?? 0);
+        setLines((cur) => merge(cur, logs.lines));
+        setTask(fresh);
+      } while (again.current);
     } catch {
       // The stream will bring the next line or reconnect; nothing to show for a failed catch-up.
     } finally {
@@ -81,6 +90,17 @@ export function TaskLog({ initialTask, initialLines }: { initialTask: TaskDto; i
     },
     () => void catchUp(),
   );
+
+  // Once subscribed, read again: what happened since the first read (a fast task may already have
+  // finished) sent no event we heard, and an already open stream does not call the open handler.
+  useEffect(() => void catchUp(), [catchUp]);
+
+  // Once, when the task is (or becomes) finished: e.g. a modal refreshes the list the task changed.
+  useEffect(() => {
+    if (reported.current || !finished(task.status)) return;
+    reported.current = true;
+    onFinished?.(task.status);
+  }, [task.status, onFinished]);
 
   useLayoutEffect(() => {
     if (follow.current && box.current) box.current.scrollTop = box.current.scrollHeight;

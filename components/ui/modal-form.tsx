@@ -23,16 +23,18 @@ export interface ModalFormProps {
   submitLabel?: string;
   /** Fixed values sent along, e.g. `{ id: user.id }`. */
   hidden?: Record<string, string>;
-  /** The fields (Field, Select, Checkbox...); they read their errors from the form state. */
-  children: ReactNode;
+  /** The fields (Field, Select, Checkbox...); they read their errors from the form state. None for a plain confirmation. */
+  children?: ReactNode;
   size?: 'sm' | 'md' | 'lg';
   /** The names of the fields shown, so errors for any other name are listed at the top. */
   fieldNames?: string[];
+  /** After a success, show this in the modal instead of closing it (e.g. the task the action started); null closes. */
+  then?: (state: FormState, close: () => void) => ReactNode;
 }
 
 /**
- * A button that opens a modal with a form. On success the modal closes and the action's message
- * is shown as a toast; on failure errors appear beside their fields and the modal stays open.
+ * A button that opens a modal with a form. On success the modal closes (or shows `then`) and the
+ * action's message is shown as a toast; on failure errors appear beside their fields and the modal stays open.
  * Closing discards the form, so it opens fresh every time.
  */
 export function ModalForm({ trigger, triggerLabel, triggerVariant = 'secondary', triggerSize = 'md', title, description, size, ...form }: ModalFormProps) {
@@ -55,9 +57,18 @@ function ModalFormBody({
   hidden,
   children,
   fieldNames,
+  then,
   onDone,
-}: Pick<ModalFormProps, 'action' | 'submitLabel' | 'hidden' | 'children' | 'fieldNames'> & { onDone: () => void }) {
-  const [state, dispatch] = useToastedAction(action, { onSuccess: onDone });
+}: Pick<ModalFormProps, 'action' | 'submitLabel' | 'hidden' | 'children' | 'fieldNames' | 'then'> & { onDone: () => void }) {
+  const [after, setAfter] = useState<ReactNode>(null);
+  const [state, dispatch] = useToastedAction(action, {
+    onSuccess: (s) => {
+      const next = then?.(s, onDone);
+      if (next) setAfter(next);
+      else onDone();
+    },
+  });
+  if (after) return after;
   return (
     <Form action={dispatch} state={state}>
       <HiddenFields values={hidden} />

@@ -59,11 +59,6 @@ export function publicSuffixLabelCount(labels: readonly string[]): number {
   return Math.min(result.publicSuffix.split('.').length, labels.length);
 }
 
-/** True when `label` is an ICANN top-level domain (in ASCII or Unicode form). */
-export function isIcannTld(label: string): boolean {
-  return publicSuffixLabelCount([labelToUnicode(label)]) === 1;
-}
-
 function labelToUnicode(label: string): string {
   if (!/^xn--/i.test(label)) return label;
   const unicode = domainToUnicode(label);

@@ -57,17 +57,6 @@ export async function getAlert(actor: Actor, id: string): Promise<AlertDto> {
   return toAlertDto(row);
 }
 
-/** The messages written for one incident (admins; the console's incident detail). */
-export async function notificationsOf(alertId: string) {
-  const { db, t } = getDb();
-  const rows = await db
-    .select({ id: t.notifications.id, kind: t.notifications.kind, status: t.notifications.status, attempts: t.notifications.attempts, lastError: t.notifications.lastError, createdAt: t.notifications.createdAt, sentAt: t.notifications.sentAt })
-    .from(t.notifications)
-    .where(eq(t.notifications.alertId, alertId))
-    .orderBy(asc(t.notifications.id));
-  return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString(), sentAt: r.sentAt?.toISOString() ?? null }));
-}
-
 /** Servers and domains an actor may pick (rule overrides, silences), by name. */
 export async function subjectChoices(actor: Actor) {
   const { db, t } = getDb();

@@ -8,7 +8,6 @@ export const ACME_DIRECTORIES = {
 } as const;
 
 export type AcmePreset = keyof typeof ACME_DIRECTORIES | 'custom';
-export const ACME_PRESETS: readonly AcmePreset[] = ['production', 'staging', 'custom'];
 
 /** Which preset a stored directory URL is (anything else is `custom`). */
 export function presetOf(url: string): AcmePreset {

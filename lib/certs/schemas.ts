@@ -68,8 +68,6 @@ export type CertificateDetailDto = z.infer<typeof certificateDetailSchema>;
 /** A custom upload that was attached to a domain answers with the deploy task as well. */
 export const certificateCreatedSchema = certificateDetailSchema.extend({ deployTaskId: z.string().nullable().optional() });
 
-export const certificateIssueAccepted = z.object({ taskId: z.string(), certificateId: z.string() });
-
 export const certificateListParams = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(100).optional(),

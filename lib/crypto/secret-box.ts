@@ -72,9 +72,3 @@ export function open(sealed: string, r: KeyRing = keyRing()): string {
 }
 
 export const sealedKeyId = (sealed: string) => sealed.split('.')[1];
-
-/** Seals a nullable value; undefined stays undefined (unchanged in a PATCH). */
-export function sealOptional(v: string | null | undefined): string | null | undefined {
-  if (v === undefined || v === null) return v;
-  return v === '' ? null : seal(v);
-}

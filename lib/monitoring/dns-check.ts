@@ -10,8 +10,6 @@ import { ValidationError } from '../errors';
  * names, fit for alerts; the configured server and the names found are separate fields.
  */
 
-export const DEFAULT_DNS_SERVERS = ['8.8.8.8', '1.1.1.1'] as const;
-
 export interface ResolverAddress {
   host: string;
   port: number;

@@ -8,7 +8,7 @@ import { publish } from '../events/bus';
 import { getEffectiveSettings } from '../settings/service';
 import { checkNameservers, type NsCheckResult } from './dns-check';
 import type { DnsCheckDto, DnsCheckResultDto } from './schemas';
-import { recordNameserverStatus } from '../proxy/store';
+import { recordNameserverStatus, type DomainRow } from '../proxy/store';
 
 /**
  * NS checks of domains, on demand and from the periodic job: each result is kept in dns_checks
@@ -16,19 +16,10 @@ import { recordNameserverStatus } from '../proxy/store';
  * `domain.updated`, visible to whoever sees the domain's server.
  */
 
-type DomainRow = {
-  id: string;
-  fqdn: string;
-  serverId: string;
-  status: string;
-  expectedNameservers: string[];
-  nameserverPattern: string | null;
-  nsStatus: string;
-  nsFound: string[] | null;
-  nsCheckedAt: Date | null;
-};
+/** The columns an NS check reads. */
+type CheckedDomain = Pick<DomainRow, 'id' | 'fqdn' | 'serverId' | 'status' | 'expectedNameservers' | 'nameserverPattern' | 'nsStatus' | 'nsFound' | 'nsCheckedAt'>;
 
-async function domainRows(where?: SQL): Promise<DomainRow[]> {
+async function domainRows(where?: SQL): Promise<CheckedDomain[]> {
   const { db, t } = getDb();
   const d = t.domains;
   return db
@@ -37,7 +28,7 @@ async function domainRows(where?: SQL): Promise<DomainRow[]> {
     .where(where);
 }
 
-async function visibleDomain(actor: Actor, domainId: string): Promise<DomainRow> {
+async function visibleDomain(actor: Actor, domainId: string): Promise<CheckedDomain> {
   const { t } = getDb();
   const [row] = await domainRows(eq(t.domains.id, domainId));
   if (!row) throw new NotFoundError('Domain');
@@ -45,7 +36,7 @@ async function visibleDomain(actor: Actor, domainId: string): Promise<DomainRow>
   return row;
 }
 
-async function runCheck(domain: DomainRow, resolvers: string[]): Promise<NsCheckResult> {
+async function runCheck(domain: CheckedDomain, resolvers: string[]): Promise<NsCheckResult> {
   return checkNameservers(domain.fqdn, {
     resolvers,
     expected: { nameservers: domain.expectedNameservers, pattern: domain.nameserverPattern },
@@ -53,7 +44,7 @@ async function runCheck(domain: DomainRow, resolvers: string[]): Promise<NsCheck
 }
 
 /** Stores one result; publishes `domain.updated` when the status or the names changed (or `always`). */
-async function saveResult(domain: DomainRow, result: NsCheckResult, at: Date, always: boolean): Promise<void> {
+async function saveResult(domain: CheckedDomain, result: NsCheckResult, at: Date, always: boolean): Promise<void> {
   const changed = domain.nsStatus !== result.status || JSON.stringify(domain.nsFound ?? []) !== JSON.stringify(result.found);
   await atomically(async (db) => {
     const { t } = getDb();

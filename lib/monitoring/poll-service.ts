@@ -45,9 +45,6 @@ function state(): PollerState {
   return g.__gatehouseMonitor;
 }
 
-/** The process's Glances client (one keep-alive pool for every poll). */
-export const glancesClient = (): GlancesClient => state().client;
-
 /** Servers with monitoring on and a Glances URL. */
 export async function loadMonitoredServers(): Promise<MonitoredServer[]> {
   const { db, t } = getDb();

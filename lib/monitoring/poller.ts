@@ -44,7 +44,7 @@ export const systemClock: Clock = {
 export interface PollContext {
   /** Aborts when this server's budget (`timeoutMs`) runs out or the fleet signal aborts. */
   signal: AbortSignal;
-  /** Cycle number from runPollLoop (0 for a lone pollFleet): e.g. ask `system` every N cycles. */
+  /** Cycle number from the caller (default 0): e.g. ask `system` every N cycles. */
   cycle: number;
 }
 
@@ -195,37 +195,5 @@ async function pollOne<S, T>(
     }
   } catch (e) {
     (options.onHandlerError ?? ((_s, err) => console.error('monitoring: sample handler failed', err)))(server, e);
-  }
-}
-
-export interface PollLoopOptions<S, T = GlancesSample> extends Omit<PollFleetOptions<S, T>, 'cycle'> {
-  onCycle?: (stats: CycleStats, cycle: number) => void;
-  /** Reading the server list failed; the loop tries again next interval. */
-  onSourceError?: (error: unknown) => void;
-}
-
-/**
- * Runs pollFleet every `intervalMs` until `signal` aborts. Cycles never overlap: one that runs
- * long makes the next start late (at once, without a catch-up burst), never concurrently.
- * `source` is asked for the server list at the start of every cycle.
- */
-export async function runPollLoop<S, T = GlancesSample>(
-  source: () => readonly S[] | Promise<readonly S[]>,
-  options: PollLoopOptions<S, T>,
-): Promise<void> {
-  const clock = options.clock ?? systemClock;
-  let next = clock.now();
-  for (let cycle = 0; !options.signal?.aborted; cycle++) {
-    try {
-      const servers = await source();
-      const stats = await pollFleet(servers, { ...options, cycle });
-      options.onCycle?.(stats, cycle);
-    } catch (e) {
-      (options.onSourceError ?? ((err) => console.error('monitoring: poll cycle failed', err)))(e);
-    }
-    next += options.intervalMs;
-    const now = clock.now();
-    if (now >= next) next = now;
-    else await clock.sleep(next - now, options.signal);
   }
 }

@@ -127,7 +127,7 @@ export function formatHostPort(host: string, port: number): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-export function checkPort(input: number): Checked<number> {
+function checkPort(input: number): Checked<number> {
   return Number.isInteger(input) && input >= 1 && input <= 65535 ? ok(input) : fail('Ports are whole numbers from 1 to 65535.');
 }
 
@@ -211,14 +211,8 @@ export function versionAtLeast(v: [number, number, number] | null, min: [number,
   return true;
 }
 
-export const isHostname = (s: string, opts?: HostnameOptions) => checkHostname(s, opts).ok;
-export const isServerName = (s: string, opts?: { wildcard?: boolean }) => checkServerName(s, opts).ok;
 export const isIPv4Address = (s: string) => checkIPv4(s).ok;
-export const isIPv6Address = (s: string) => checkIPv6(s).ok;
-export const isTargetHost = (s: string) => checkTargetHost(s).ok;
 export const isPort = (n: number) => checkPort(n).ok;
-export const isSize = (s: string) => checkSize(s).ok;
-export const isUriPath = (s: string) => checkUriPath(s).ok;
 export const isSlug = (s: string) => checkSlug(s).ok;
 
 /** Turns a check into a zod string schema whose output is the normalised value. */
@@ -242,8 +236,6 @@ export const targetHostSchema = checkedString((s) => {
   const r = checkTargetHost(s);
   return r.ok ? ok(r.value.host) : r;
 }, 253);
-export const ipv4Schema = checkedString(checkIPv4, 15);
-export const ipv6Schema = checkedString(checkIPv6, 64);
 export const sizeSchema = checkedString(checkSize, 16);
 export const uriPathSchema = checkedString(checkUriPath, 1024);
 export const slugSchema = checkedString(checkSlug, 63);

@@ -157,8 +157,6 @@ export function formatDirective(d: CustomDirective): string {
   return [d.name, ...d.args.map((a) => (BARE.test(a) ? a : `"${a}"`))].join(' ') + ';';
 }
 
-export const isCustomDirectives = (s: string) => checkCustomDirectives(s).ok;
-
 /** The schema keeps the admin's text as typed; rendering re-parses and re-writes it. */
 export const customDirectivesSchema = z
   .string({ error: 'Custom directives must be text.' })

@@ -79,6 +79,7 @@ export async function startScheduler(defs: readonly JobDef[]): Promise<void> {
   for (const job of s.jobs.values()) job.resume();
 }
 
+// Unused in the app (it runs until the process exits); kept as startScheduler's counterpart for a graceful shutdown.
 export async function stopScheduler(): Promise<void> {
   const s = state();
   for (const job of s.jobs.values()) job.stop();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GlancesError } from '@/lib/glances/http';
-import { pollFleet, runPollLoop, Semaphore, staggerOffsets, type Clock } from '@/lib/monitoring/poller';
+import { pollFleet, Semaphore, staggerOffsets, type Clock } from '@/lib/monitoring/poller';
 
 /** Virtual time: sleep advances the clock at once, so stagger is checked without waiting. */
 function fakeClock(): Clock & { t: number; sleeps: number[] } {
@@ -150,66 +150,5 @@ describe('pollFleet', () => {
     const stats = await pending;
     expect(stats).toMatchObject({ ok: 0, failed: 0, skipped: 10 });
     expect(errors).toEqual([]);
-  });
-});
-
-describe('runPollLoop', () => {
-  async function runCycles(pollCostMs: number, cycles: number) {
-    const clock = fakeClock();
-    const ac = new AbortController();
-    const spans: Array<[number, number]> = [];
-    await runPollLoop(() => servers(2), {
-      concurrency: 1,
-      intervalMs: 1000,
-      spreadMs: 0,
-      timeoutMs: 10_000,
-      clock,
-      signal: ac.signal,
-      poll: async () => {
-        clock.t += pollCostMs; // the poll "takes" this long
-        return 1;
-      },
-      onCycle: (stats) => {
-        spans.push([stats.startedAt.getTime(), stats.startedAt.getTime() + stats.durationMs]);
-        if (spans.length === cycles) ac.abort();
-      },
-    });
-    return spans;
-  }
-
-  it('starts cycles on the interval when they finish in time', async () => {
-    expect((await runCycles(100, 3)).map(([s]) => s)).toEqual([0, 1000, 2000]);
-  });
-
-  it('a long cycle makes the next one late, never concurrent', async () => {
-    const spans = await runCycles(700, 3); // each cycle takes 1400 ms of a 1000 ms interval
-    expect(spans.map(([s]) => s)).toEqual([0, 1400, 2800]);
-    for (let i = 1; i < spans.length; i++) expect(spans[i][0]).toBeGreaterThanOrEqual(spans[i - 1][1]);
-  });
-
-  it('survives a failing server list and passes the cycle number to polls', async () => {
-    const clock = fakeClock();
-    const ac = new AbortController();
-    const cycles: number[] = [];
-    let calls = 0;
-    const sourceErrors: unknown[] = [];
-    await runPollLoop(
-      () => {
-        if (++calls === 1) throw new Error('db down');
-        if (calls === 4) ac.abort();
-        return servers(1);
-      },
-      {
-        concurrency: 1,
-        intervalMs: 1000,
-        timeoutMs: 100,
-        clock,
-        signal: ac.signal,
-        poll: async (_s, ctx) => (cycles.push(ctx.cycle), 1),
-        onSourceError: (e) => void sourceErrors.push(e),
-      },
-    );
-    expect(sourceErrors).toHaveLength(1);
-    expect(cycles).toEqual([1, 2]);
   });
 });

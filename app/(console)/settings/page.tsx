@@ -3,7 +3,8 @@ import { getSettings } from '@/lib/settings/service';
 import { Card } from '@/components/ui/card';
 import { Field } from '@/components/ui/field';
 import { PageHeader } from '@/components/ui/page-header';
-import { SettingsForm, TextArea } from '@/components/monitoring/settings-form';
+import { SettingsForm } from '@/components/monitoring/settings-form';
+import { TextareaField } from '@/components/ui/textarea-field';
 import { TelegramSettings } from '@/components/alerts/telegram-settings';
 import { AcmeSettings } from '@/components/certs/acme-settings';
 import { requireAdminPage } from '../require-admin';
@@ -49,10 +50,10 @@ export default async function SettingsPage() {
 
         <Card title="DNS resolvers" description="The servers asked for each domain's nameservers. Every one is asked; a domain whose answer differs from what you expect is a mismatch.">
           {dnsPinned ? (
-            <TextArea label="Resolvers" name="servers" disabled defaultValue={settings.dns.servers.join('\n')} hint="Set by the DNS_SERVERS environment variable; change it there." />
+            <TextareaField label="Resolvers" textClass="font-mono" name="servers" disabled defaultValue={settings.dns.servers.join('\n')} hint="Set by the DNS_SERVERS environment variable; change it there." />
           ) : (
             <SettingsForm action={saveDnsAction} fieldNames={['servers']}>
-              <TextArea label="Resolvers" name="servers" defaultValue={settings.dns.servers.join('\n')} hint="IP addresses, optionally with :port, one per line or comma-separated (e.g. 8.8.8.8, 1.1.1.1)." />
+              <TextareaField label="Resolvers" textClass="font-mono" name="servers" defaultValue={settings.dns.servers.join('\n')} hint="IP addresses, optionally with :port, one per line or comma-separated (e.g. 8.8.8.8, 1.1.1.1)." />
             </SettingsForm>
           )}
         </Card>

@@ -1,8 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
-import { AppError, NotFoundError } from '@/lib/errors';
+import { AppError } from '@/lib/errors';
 import { getDomain } from '@/lib/proxy/domains';
 import { getDomainConfig } from '@/lib/proxy/server-config';
 import { proxyChoices } from '@/lib/proxy/console-data';
@@ -12,6 +10,7 @@ import { Card } from '@/components/ui/card';
 import { ModalForm } from '@/components/ui/modal-form';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Time } from '@/components/ui/time';
 import { DeployButton } from '@/components/proxy/deploy-button';
 import { DiffView, FileList } from '@/components/proxy/diff-view';
@@ -19,6 +18,7 @@ import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields
 import { RefreshOn } from '@/components/proxy/refresh-on';
 import { DnsStatus } from '@/components/monitoring/dns-status';
 import { deployDomainAction, updateDomainAction } from '../actions';
+import { orNotFound } from '../../or-not-found';
 
 export const metadata: Metadata = { title: 'Domain' };
 
@@ -35,10 +35,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
   const actor = await requireActor();
   const admin = actor.role === 'admin';
   const { id } = await params;
-  const domain = await getDomain(actor, id).catch((err) => {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  });
+  const domain = await orNotFound(getDomain(actor, id));
   const [proxy, certificates, config] = await Promise.all([
     proxyChoices(actor),
     certificateChoices(actor),
@@ -54,19 +51,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
   return (
     <>
       <RefreshOn types={['domain.updated']} field="domainId" value={domain.id} />
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/domains" className="hover:underline">
-          Domains
-        </Link>
-        {server && (
-          <>
-            {' / '}
-            <Link href={`/domains/servers/${server.id}`} className="hover:underline">
-              {server.name}
-            </Link>
-          </>
-        )}
-      </nav>
+      <Breadcrumb trail={[{ href: '/domains', label: 'Domains' }, server && { href: `/domains/servers/${server.id}`, label: server.name }]} />
       <PageHeader
         title={domain.fqdn}
         description={<StatusPill status={domain.status} />}

@@ -1,17 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
-import { NotFoundError } from '@/lib/errors';
 import { getServer } from '@/lib/servers/store';
 import { listTasks } from '@/lib/tasks/service';
 import { listUsers } from '@/lib/users/service';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { ServerActions } from '@/components/servers/server-actions';
 import { ServerDetail } from '@/components/servers/server-detail';
 import { ServerTabs } from '@/components/servers/server-tabs';
 import { TaskTable } from '@/components/tasks/task-table';
+import { orNotFound } from '../../or-not-found';
 
 export const metadata: Metadata = { title: 'Server' };
 
@@ -20,23 +20,12 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { id } = await params;
   const { added } = await searchParams;
   const admin = actor.role === 'admin';
-  let server;
-  try {
-    server = await getServer(actor, id);
-  } catch (err) {
-    // Not shared with this user, or gone: the same 404.
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  }
+  const server = await orNotFound(getServer(actor, id));
   const [tasks, users] = await Promise.all([listTasks(actor, { limit: 10, serverId: id }), admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null)]);
   const userEmails = Object.fromEntries((users?.items ?? []).map((u) => [u.id, u.email]));
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/servers" className="hover:underline">
-          Servers
-        </Link>
-      </nav>
+      <Breadcrumb trail={[{ href: '/servers', label: 'Servers' }]} />
       <PageHeader
         title={server.name}
         description={

@@ -1,27 +1,17 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
-import { NotFoundError } from '@/lib/errors';
 import { getTask, getTaskLogs } from '@/lib/tasks/service';
 import { getServer } from '@/lib/servers/store';
 import { buttonClass } from '@/components/ui/button';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Time } from '@/components/ui/time';
 import { TaskLog } from '@/components/tasks/task-log';
 import { taskLabel } from '@/components/tasks/task-kinds';
+import { orNotFound } from '../../or-not-found';
 
 export const metadata: Metadata = { title: 'Task' };
-
-/** Not shared, or gone: the same 404 either way. */
-async function orNotFound<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (err) {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  }
-}
 
 export default async function TaskPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireActor();
@@ -33,19 +23,7 @@ export default async function TaskPage({ params }: { params: Promise<{ id: strin
   ]);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/tasks" className="hover:underline">
-          Tasks
-        </Link>
-        {server && (
-          <>
-            {' / '}
-            <Link href={`/servers/${server.id}`} className="hover:underline">
-              {server.name}
-            </Link>
-          </>
-        )}
-      </nav>
+      <Breadcrumb trail={[{ href: '/tasks', label: 'Tasks' }, server && { href: `/servers/${server.id}`, label: server.name }]} />
       <PageHeader
         title={taskLabel(task.kind)}
         description={

@@ -1,33 +1,25 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
-import { NotFoundError } from '@/lib/errors';
 import { getTemplate } from '@/lib/proxy/templates-service';
 import { listDomains } from '@/lib/proxy/domains';
 import { ConfirmButton } from '@/components/ui/confirm-button';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { TemplateEditor } from '@/components/proxy/template-editor';
 import { requireAdminPage } from '../../require-admin';
 import { deleteTemplateAction, previewTemplateAction, updateTemplateAction } from '../actions';
+import { orNotFound } from '../../or-not-found';
 
 export const metadata: Metadata = { title: 'Template' };
 
 export default async function TemplatePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ created?: string }> }) {
   const actor = await requireAdminPage();
   const [{ id }, { created }] = await Promise.all([params, searchParams]);
-  const template = await getTemplate(actor, id).catch((err) => {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  });
+  const template = await orNotFound(getTemplate(actor, id));
   const domains = await listDomains(actor, { limit: 500 });
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/templates" className="hover:underline">
-          Templates
-        </Link>
-      </nav>
+      <Breadcrumb trail={[{ href: '/templates', label: 'Templates' }]} />
       <PageHeader
         title={template.name}
         description={`${template.kind.toUpperCase()} template${template.builtin ? ', built-in' : ''}; used by ${template.domainCount} domain(s).`}

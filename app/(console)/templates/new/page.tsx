@@ -1,9 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { getTemplate } from '@/lib/proxy/templates-service';
 import { listDomains } from '@/lib/proxy/domains';
 import { BUILTIN_HTTP_BODY } from '@/lib/proxy/templates/builtin';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { TemplateEditor } from '@/components/proxy/template-editor';
 import { requireAdminPage } from '../../require-admin';
 import { createTemplateAction, previewTemplateAction } from '../actions';
@@ -16,11 +16,7 @@ export default async function NewTemplatePage({ searchParams }: { searchParams: 
   const [source, domains] = await Promise.all([from ? getTemplate(actor, from).catch(() => null) : Promise.resolve(null), listDomains(actor, { limit: 500 })]);
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/templates" className="hover:underline">
-          Templates
-        </Link>
-      </nav>
+      <Breadcrumb trail={[{ href: '/templates', label: 'Templates' }]} />
       <PageHeader title="New template" description={source ? `Starting from ${source.name}.` : 'Starting from the built-in HTTP template.'} />
       <TemplateEditor
         initialBody={source?.body ?? BUILTIN_HTTP_BODY}

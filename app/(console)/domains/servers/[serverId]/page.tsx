@@ -1,8 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
-import { AppError, NotFoundError } from '@/lib/errors';
+import { AppError } from '@/lib/errors';
 import { getServer } from '@/lib/servers/store';
 import { listDomains } from '@/lib/proxy/domains';
 import { getServerConfig } from '@/lib/proxy/server-config';
@@ -10,11 +9,13 @@ import { StatusPill } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { DeployButton } from '@/components/proxy/deploy-button';
 import { DiffView, FileList } from '@/components/proxy/diff-view';
 import { DriftPanel } from '@/components/proxy/drift-panel';
 import { RefreshOn } from '@/components/proxy/refresh-on';
 import { checkDriftAction, deployServerAction } from '../../actions';
+import { orNotFound } from '../../../or-not-found';
 
 export const metadata: Metadata = { title: 'Server configuration' };
 
@@ -22,10 +23,7 @@ export default async function ServerConfigPage({ params }: { params: Promise<{ s
   const actor = await requireActor();
   const admin = actor.role === 'admin';
   const { serverId } = await params;
-  const server = await getServer(actor, serverId).catch((err) => {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  });
+  const server = await orNotFound(getServer(actor, serverId));
   const [domains, config] = await Promise.all([
     listDomains(actor, { limit: 500, serverId }),
     getServerConfig(actor, serverId).catch((err) => {
@@ -36,15 +34,7 @@ export default async function ServerConfigPage({ params }: { params: Promise<{ s
   return (
     <>
       <RefreshOn types={['domain.updated']} />
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/domains" className="hover:underline">
-          Domains
-        </Link>
-        {' / '}
-        <Link href={`/servers/${server.id}`} className="hover:underline">
-          {server.name}
-        </Link>
-      </nav>
+      <Breadcrumb trail={[{ href: '/domains', label: 'Domains' }, { href: `/servers/${server.id}`, label: server.name }]} />
       <PageHeader
         title={`Nginx configuration of ${server.name}`}
         description="What Gatehouse writes into the server's managed directory, and how it differs from the last deploy."

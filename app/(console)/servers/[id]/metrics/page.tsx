@@ -1,32 +1,23 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { requireActor } from '@/lib/auth/session';
-import { NotFoundError } from '@/lib/errors';
 import { getFleetServer } from '@/lib/monitoring/fleet';
 import { StatusPill } from '@/components/ui/badge';
 import { PageHeader } from '@/components/ui/page-header';
+import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Notice } from '@/components/ui/notice';
 import { Time } from '@/components/ui/time';
 import { ServerMetrics } from '@/components/monitoring/server-metrics';
+import { orNotFound } from '../../../or-not-found';
 
 export const metadata: Metadata = { title: 'Server metrics' };
 
 export default async function ServerMetricsPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requireActor();
   const { id } = await params;
-  const server = await getFleetServer(actor, id).catch((err) => {
-    if (err instanceof NotFoundError) notFound();
-    throw err;
-  });
+  const server = await orNotFound(getFleetServer(actor, id));
   return (
     <>
-      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-zinc-600 dark:text-zinc-400">
-        <Link href="/" className="hover:underline">
-          Dashboard
-        </Link>{' '}
-        / <span>{server.name}</span>
-      </nav>
+      <Breadcrumb trail={[{ href: '/', label: 'Dashboard' }, { label: server.name }]} />
       <PageHeader
         title={<span className="flex items-center gap-3">{server.name} <StatusPill status={server.status} /></span>}
         description={

@@ -1,20 +1,24 @@
 'use client';
 
 import { useId, type ReactNode, type TextareaHTMLAttributes } from 'react';
-import { useFieldState } from '@/components/ui/form';
-import { controlClass, describedBy, FieldError, FieldHint, FieldLabel } from '@/components/ui/field-parts';
-import { cx } from '@/components/ui/cx';
+import { useFieldState } from './form';
+import { controlClass, describedBy, FieldError, FieldHint, FieldLabel } from './field-parts';
+import { cx } from './cx';
 
 export interface TextareaFieldProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'name'> {
   label: ReactNode;
   name: string;
   hint?: ReactNode;
   optional?: boolean;
-  mono?: boolean;
+  /** Font classes of the text box, e.g. `font-mono text-xs` for keys (className styles the wrapper). */
+  textClass?: string;
 }
 
-/** A labelled textarea wired like Field: its error and echoed value come from the surrounding Form. */
-export function TextareaField({ label, name, hint, optional, mono, id: givenId, defaultValue, className, rows = 3, ...props }: TextareaFieldProps) {
+/**
+ * A labelled textarea wired like Field: its error and echoed value come from the surrounding Form
+ * (secrets such as a private key are never echoed, so the admin pastes those again).
+ */
+export function TextareaField({ label, name, hint, optional, textClass, id: givenId, defaultValue, className, rows = 3, ...props }: TextareaFieldProps) {
   const autoId = useId();
   const id = givenId ?? autoId;
   const fs = useFieldState(name);
@@ -32,7 +36,7 @@ export function TextareaField({ label, name, hint, optional, mono, id: givenId, 
         aria-invalid={fs.error ? true : undefined}
         aria-describedby={describedBy(id, hint, fs.error)}
         spellCheck={false}
-        className={cx(controlClass(Boolean(fs.error)), 'py-2', mono && 'font-mono text-[13px]')}
+        className={cx(controlClass(Boolean(fs.error)), 'py-2', textClass)}
         {...props}
       />
       <FieldHint id={id}>{hint}</FieldHint>
