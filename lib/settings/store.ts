@@ -16,3 +16,8 @@ export async function writeInternal(key: string, value: unknown): Promise<void> 
   const now = new Date();
   await db.insert(t.settings).values({ key, value, updatedAt: now }).onConflictDoUpdate({ target: t.settings.key, set: { value, updatedAt: now } });
 }
+
+export async function deleteInternal(key: string): Promise<void> {
+  const { db, t } = getDb();
+  await db.delete(t.settings).where(eq(t.settings.key, key));
+}
