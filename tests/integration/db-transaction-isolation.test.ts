@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, like, sql } from 'drizzle-orm';
 import { dialects, openTestDb, type TestDb } from '../support/test-db';
+import { mulberry32 } from '../support/seed';
 import { executeSql, getDb, transaction } from '@/lib/db';
 
 /**
@@ -12,17 +13,6 @@ import { executeSql, getDb, transaction } from '@/lib/db';
  */
 const ITERATIONS = 200;
 const SEED = Number(process.env.TX_ISOLATION_SEED ?? 0x13_0001);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class PlannedFailure extends Error {}
 
