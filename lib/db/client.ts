@@ -126,6 +126,16 @@ export async function migrateDb(): Promise<void> {
   }
 }
 
+/**
+ * What the metrics show of the connection: PostgreSQL's pool size (postgres.js exposes no count of
+ * busy connections), or the SQLite lane's queue.
+ */
+export function poolStats(): { dialect: Dialect; poolMax?: number; laneWaiting?: number } {
+  const h = handle();
+  if (h.dialect === 'sqlite') return { dialect: h.dialect, laneWaiting: h.lane!.waiting };
+  return { dialect: h.dialect, poolMax: h.pg!.options.max };
+}
+
 /** Switches the process to another database (tests) after closing the current one. */
 export async function switchDatabase(url: string): Promise<void> {
   await closeDb();
