@@ -36,6 +36,7 @@ const envSchema = z.object({
   ACME_EMAIL: z.email('must be an e-mail address').optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SSH_POOL_MAX_AGE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be at least 1').default(600),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

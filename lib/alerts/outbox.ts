@@ -5,6 +5,7 @@ import { getEffectiveSettings } from '../settings/service';
 import { assertSafe } from './sanitize';
 import { planRetry, rateLimitsFor, takeSendSlot, type ChatRateState } from './outbox-policy';
 import { sendTelegramMessage, type TelegramSendResult, type TelegramTarget } from './telegram';
+import { metrics } from '../metrics';
 
 /**
  * The durable Telegram outbox (table notifications). A message is a row from the moment an
@@ -212,6 +213,7 @@ export async function deliverDue(opts: DeliverOptions = {}): Promise<DeliverySta
       continue;
     }
     const plan = planRetry({ attempts: row.attempts + 1, lastError: result }, now, undefined, opts.random);
+    metrics().outboxFailures.inc({ channel: row.channel, result: plan.action === 'dead' ? 'dead' : 'retry' });
     if (plan.action === 'dead') {
       await record({ status: 'dead', lastError: plan.reason, claimedAt: null });
       stats.dead++;

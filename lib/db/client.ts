@@ -1,5 +1,6 @@
 import path from 'node:path';
 import fs from 'node:fs';
+import os from 'node:os';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Database from 'better-sqlite3';
 import postgres from 'postgres';
@@ -108,22 +109,67 @@ export async function transaction<T>(fn: (db: Db) => Promise<T>): Promise<T> {
 
 const migrationsDir = (dialect: Dialect) => path.join(process.cwd(), 'drizzle', dialect === 'sqlite' ? 'sqlite' : 'pg');
 
-/** Applies pending migrations. On PostgreSQL an advisory lock keeps concurrent instances in line. */
-export async function migrateDb(): Promise<void> {
+export interface MigrationStep {
+  idx: number;
+  tag: string;
+  /** drizzle-kit's timestamp: the migrator applies every journal entry newer than the last one applied. */
+  when: number;
+}
+
+/** The dialect's migrations in order, as drizzle-kit's journal lists them. */
+export function migrationSteps(dialect: Dialect): MigrationStep[] {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsDir(dialect), 'meta', '_journal.json'), 'utf8')) as { entries: MigrationStep[] };
+  return journal.entries.map(({ idx, tag, when }) => ({ idx, tag, when })).sort((a, b) => a.idx - b.idx);
+}
+
+/** A copy of the migrations folder whose journal stops after step `through` (the upgrade-path test). */
+function migrationsThrough(dialect: Dialect, through: number): string {
+  const from = migrationsDir(dialect);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-migrations-'));
+  const journal = JSON.parse(fs.readFileSync(path.join(from, 'meta', '_journal.json'), 'utf8')) as { entries: MigrationStep[] };
+  journal.entries = journal.entries.filter((e) => e.idx <= through);
+  fs.mkdirSync(path.join(dir, 'meta'));
+  fs.writeFileSync(path.join(dir, 'meta', '_journal.json'), JSON.stringify(journal));
+  for (const e of journal.entries) fs.copyFileSync(path.join(from, `${e.tag}.sql`), path.join(dir, `${e.tag}.sql`));
+  return dir;
+}
+
+/**
+ * Applies pending migrations: all of them (start-up, the CLI), or only those up to journal index
+ * `throughStep` (to build a database of an older schema). On PostgreSQL an advisory lock keeps
+ * concurrent instances in line.
+ */
+export async function migrateDb(options: { throughStep?: number } = {}): Promise<void> {
   const h = handle();
-  if (h.dialect === 'sqlite') {
-    migrateSqlite(h.db, { migrationsFolder: migrationsDir('sqlite') });
-    return;
-  }
-  // A one-connection client: the session-level advisory lock and the migration share it.
-  const one = postgres(h.url, { max: 1, onnotice: () => {} });
+  const partial = options.throughStep === undefined ? null : migrationsThrough(h.dialect, options.throughStep);
+  const migrationsFolder = partial ?? migrationsDir(h.dialect);
   try {
-    await one`select pg_advisory_lock(724311)`;
-    await migratePg(drizzlePg(one), { migrationsFolder: migrationsDir('postgres') });
+    if (h.dialect === 'sqlite') {
+      migrateSqlite(h.db, { migrationsFolder });
+      return;
+    }
+    // A one-connection client: the session-level advisory lock and the migration share it.
+    const one = postgres(h.url, { max: 1, onnotice: () => {} });
+    try {
+      await one`select pg_advisory_lock(724311)`;
+      await migratePg(drizzlePg(one), { migrationsFolder });
+    } finally {
+      await one`select pg_advisory_unlock(724311)`.catch(() => {});
+      await one.end({ timeout: 5 });
+    }
   } finally {
-    await one`select pg_advisory_unlock(724311)`.catch(() => {});
-    await one.end({ timeout: 5 });
+    if (partial) fs.rmSync(partial, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the metrics show of the connection: PostgreSQL's pool size (postgres.js exposes no count of
+ * busy connections), or the SQLite lane's queue.
+ */
+export function poolStats(): { dialect: Dialect; poolMax?: number; laneWaiting?: number } {
+  const h = handle();
+  if (h.dialect === 'sqlite') return { dialect: h.dialect, laneWaiting: h.lane!.waiting };
+  return { dialect: h.dialect, poolMax: h.pg!.options.max };
 }
 
 /** Switches the process to another database (tests) after closing the current one. */

@@ -15,6 +15,11 @@ export class Lane {
     this.queued--;
   };
 
+  /** Transactions and parked statements waiting or running (the metrics' lane depth). */
+  get waiting(): number {
+    return this.queued;
+  }
+
   /** `inside()` tells whether the caller runs in the body of the transaction holding the lane. */
   constructor(private readonly inside: () => boolean) {}
 

@@ -1,6 +1,7 @@
 import type { Actor } from '../access/actor';
 import { visibleServerIds } from '../access/rbac';
 import { eventsSince, subscribe, type GatehouseEvent } from './bus';
+import { metrics } from '../metrics';
 
 const HEARTBEAT_MS = 15_000;
 // Server visibility is re-read when shares change, and at least this often.
@@ -62,9 +63,11 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
         } else deliver(e);
       });
       const ping = setInterval(() => send(': ping\n\n'), HEARTBEAT_MS);
+      metrics().sseClients.inc();
       cleanup = () => {
         if (closed) return;
         closed = true;
+        metrics().sseClients.dec();
         clearInterval(ping);
         unsubscribe();
         try {

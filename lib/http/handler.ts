@@ -4,6 +4,7 @@ import type { Actor } from '../access/actor';
 import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '../errors';
 import { errorResponse, toErrorResponse } from './errors';
 import type { Operation } from '../operation';
+import { countRequest } from '../metrics';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -52,7 +53,7 @@ const isAnswer = (v: unknown): v is Answer => typeof v === 'object' && v !== nul
  * lib function → answer. Every handler has these same beats; errors map in one place.
  */
 export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) => Promise<unknown>) {
-  return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => {
+  return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => countRequest(op.method, `/api/v1${op.path}`, async () => {
     try {
       const actor = op.auth === 'public' ? null : await actorFromRequest(request);
       if (op.auth !== 'public' && !actor) throw new UnauthorizedError();
@@ -74,5 +75,5 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
     } catch (err) {
       return toErrorResponse(err);
     }
-  };
+  });
 }

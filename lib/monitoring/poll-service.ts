@@ -6,6 +6,7 @@ import { GlancesClient, GlancesError, type GlancesApiVersion, type GlancesTarget
 import { nextStatus, type HealthStatus } from './health-state';
 import { pollFleet, type CycleStats } from './poller';
 import { SampleWriter } from './sample-writer';
+import { recordPollCycle } from '../metrics';
 
 /**
  * The monitoring poller as the scheduler runs it: each cycle reads the monitored servers, polls
@@ -117,6 +118,7 @@ export async function runMonitoringCycle(options: CycleOptions = {}): Promise<Mo
   });
   await writer.close();
   st.lastStats = stats;
+  recordPollCycle({ ...stats, unsaved: writer.unsaved });
   return { ...stats, unsaved: writer.unsaved };
 }
 

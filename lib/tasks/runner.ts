@@ -6,6 +6,7 @@ import { publish } from '../events/bus';
 import { claimNextTask, publishTask, type TaskRow } from './store';
 import { isTaskFailure, type TaskContext, type TaskHandler, type TaskHandlers } from './context';
 import { redactor } from './redact';
+import { recordTask } from '../metrics';
 
 const g = globalThis as unknown as {
   __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; wake?: () => void; instanceId: string; draining?: Promise<void> };
@@ -84,6 +85,7 @@ async function runTask(task: TaskRow): Promise<void> {
       await publishTask({ ...task, status, progress, error });
     }),
   );
+  recordTask(task.kind, status, task.startedAt);
 }
 
 const DATABASE_LOST =

@@ -32,9 +32,11 @@ export interface TestDbOptions {
   sqliteDir?: string;
   /** PostgreSQL: create the database through this admin URL (e.g. a private instance) instead of the shared server. */
   postgresAdminUrl?: string;
+  /** Apply the migrations only up to this journal index (a database of an older schema). */
+  migrateThrough?: number;
 }
 
-/** A fresh, migrated database of the given dialect, made the process database. */
+/** A fresh, migrated database of the given dialect (or of an older schema: `migrateThrough`), made the process database. */
 export async function openTestDb(dialect: TestDialect, env: Record<string, string> = {}, options: TestDbOptions = {}): Promise<TestDb> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-test-'));
   let url: string;
@@ -61,7 +63,7 @@ export async function openTestDb(dialect: TestDialect, env: Record<string, strin
   setKeyRing(undefined);
   resetBus();
   await switchDatabase(url);
-  await migrateDb();
+  await migrateDb({ throughStep: options.migrateThrough });
   return {
     dialect,
     url,
