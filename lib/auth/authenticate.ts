@@ -5,7 +5,7 @@ import { recordAudit } from '../audit';
 import { hashToken, markTokenUsed } from '../tokens/service';
 import { recordSignIn } from '../users/service';
 import { dummyHash, verifyPassword } from '../users/password';
-import { mustEnrolTwoFactor, twoFactorEnabled, useSecondFactor } from '../users/two-factor';
+import { mustEnrolTwoFactor, twoFactorEnabled, checkSecondFactor } from '../users/two-factor';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './rate-limit';
 import type { Actor } from '../access/actor';
 
@@ -56,7 +56,7 @@ export async function verifyCredentials(emailRaw: string, password: string, addr
       await refuse('bad_code', false);
       throw new SecondFactorError('code_required');
     }
-    const used = await useSecondFactor(user, given);
+    const used = await checkSecondFactor(user, given);
     if (!used) {
       await refuse('bad_code');
       throw new SecondFactorError('bad_code');

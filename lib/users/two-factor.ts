@@ -104,7 +104,7 @@ export async function disableTwoFactor(actor: Actor, input: unknown): Promise<vo
   const { code } = parseInput(twoFactorCodeInput, input);
   const row = await ownRow(actor);
   if (!twoFactorEnabled(row)) throw new ConflictError('two_factor_disabled', 'Two-factor sign-in is not on.');
-  if (!(await useSecondFactor(row, code))) throw ValidationError.field('code', 'The code is not right. Use a current code from your app, or a recovery code.');
+  if (!(await checkSecondFactor(row, code))) throw ValidationError.field('code', 'The code is not right. Use a current code from your app, or a recovery code.');
   await atomically(async (db) => {
     await clearTwoFactor(db, row.id);
     await recordAudit(actor, 'user.2fa_disable', { type: 'user', id: row.id });
@@ -128,7 +128,7 @@ export async function resetTwoFactor(actor: Actor, userId: string): Promise<void
  * Sign-in's second step (lib/auth): a current TOTP not used before, or an unused recovery code,
  * which is used up. Answers how the code matched, or null.
  */
-export async function useSecondFactor(user: UserRow, codeRaw: string): Promise<'totp' | 'recovery_code' | null> {
+export async function checkSecondFactor(user: UserRow, codeRaw: string): Promise<'totp' | 'recovery_code' | null> {
   const code = codeRaw.trim();
   if (!twoFactorEnabled(user) || code.length === 0 || code.length > 64) return null;
   const { db, t } = getDb();
