@@ -40,6 +40,7 @@ const codeField = (hint: string) => (
  * Two-factor sign-in for one's own account: set up (QR code and the secret as text → a code from
  * the app → ten recovery codes shown once) or turn off with a code. `doneHref`: where "Done" goes
  * after set-up (the forced set-up page goes on to the console); otherwise the page refreshes.
+ * Render it with `key={String(status.enabled)}` so that turning it on or off starts afresh.
  */
 export function TwoFactorPanel({
   status,
@@ -91,14 +92,17 @@ export function TwoFactorPanel({
     );
   }
 
-  if (status.enabled && !codes) {
+  // Just confirmed: on, though the page's status may not have caught up yet (the parent keys this
+  // panel by status.enabled, so a change there starts it afresh).
+  if (status.enabled || codes) {
+    const left = status.enabled ? status.recoveryCodesLeft : (codes?.length ?? 0);
     return (
       <div className="space-y-4">
         <p className="text-sm text-zinc-700 dark:text-zinc-300">
           <Icon name="check" /> On. Signing in with your password also asks for a code from your authenticator app.{' '}
-          {status.recoveryCodesLeft} of 10 recovery codes left.
+          {left} of 10 recovery codes left.
         </p>
-        {status.recoveryCodesLeft <= 2 && (
+        {left <= 2 && (
           <Notice tone="warning" title="Few recovery codes left">
             Turn two-factor sign-in off and on again for ten new ones.
           </Notice>
@@ -123,8 +127,10 @@ export function TwoFactorPanel({
                 dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
               />
               <div className="min-w-0 max-w-sm flex-1">
-                <CopyField label="Or type this key into the app" value={enrolment.secret} />
-                <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">Time-based (TOTP), 6 digits, every 30 seconds.</p>
+                <CopyField label="Setup key" value={enrolment.secret} />
+                <p className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">
+                  Or type this key into the app instead: time-based (TOTP), 6 digits, every 30 seconds.
+                </p>
               </div>
             </div>
           </li>

@@ -25,7 +25,7 @@ export default async function TwoFactorSetupPage() {
       <p className="mb-6 text-sm text-zinc-600 dark:text-zinc-400">
         An admin requires a code from an authenticator app at sign-in, as well as your password. Set it up to continue to the console.
       </p>
-      <TwoFactorPanel status={status} start={startTwoFactorAction} confirm={confirmTwoFactorAction} doneHref="/" />
+      <TwoFactorPanel key={String(status.enabled)} status={status} start={startTwoFactorAction} confirm={confirmTwoFactorAction} doneHref="/" />
       <form action={signOutAction} className="mt-6 border-t border-zinc-200 pt-4 text-sm dark:border-zinc-800">
         <button type="submit" className="text-zinc-600 underline underline-offset-2 hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
           Sign out instead

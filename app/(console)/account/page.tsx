@@ -49,7 +49,7 @@ export default async function AccountPage() {
           description="A code from an authenticator app on your phone, asked for at sign-in with your password. API tokens are not affected."
           actions={<Badge tone={twoFactor.enabled ? 'green' : twoFactor.required ? 'amber' : 'neutral'} dot>{twoFactor.enabled ? 'on' : 'off'}</Badge>}
         >
-          <TwoFactorPanel status={twoFactor} start={startTwoFactorAction} confirm={confirmTwoFactorAction} disable={disableTwoFactorAction} />
+          <TwoFactorPanel key={String(twoFactor.enabled)} status={twoFactor} start={startTwoFactorAction} confirm={confirmTwoFactorAction} disable={disableTwoFactorAction} />
         </Card>
 
         <Card title="API tokens" description="For the REST API and scripts. A token acts with your role." actions={<NewTokenButton action={createTokenAction} />} flush>

@@ -65,7 +65,7 @@ export default async function SettingsPage() {
               label="Require two-factor sign-in for everyone"
               name="require2fa"
               defaultChecked={settings.security.require2fa}
-              hint="Someone without it who signs in with a password is taken to set it up before anything else. An admin can reset it per user on the Users page."
+              hint="Anyone signed in with a password but without it (you included) is taken to set it up before anything else. An admin can reset it per user on the Users page."
             />
           </SettingsForm>
         </Card>
