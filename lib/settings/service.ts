@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { config } from '../config';
 import type { Actor } from '../access/actor';
@@ -81,6 +81,13 @@ export async function getEffectiveSettings(): Promise<EffectiveSettings> {
     security: { ...DEFAULTS.security, ...(value('security') as object) },
     readOnly: readOnlyKeys(),
   };
+}
+
+/** Just the security part (read on every session request, so one row and no secrets opened). */
+export async function getSecuritySettings(): Promise<EffectiveSettings['security']> {
+  const { db, t } = getDb();
+  const [row] = await db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, 'settings.security')).limit(1);
+  return { ...DEFAULTS.security, ...((row?.value ?? {}) as object) };
 }
 
 /** The settings as an admin sees them: secrets replaced by whether they are set. */

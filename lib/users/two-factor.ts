@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError, ValidationError, parseInput } from '../er
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { open, seal } from '../crypto/secret-box';
-import { getEffectiveSettings } from '../settings/service';
+import { getSecuritySettings } from '../settings/service';
 import { twoFactorCodeInput, type TwoFactorStatus } from './schemas';
 import {
   RECOVERY_CODE_COUNT, hashRecoveryCode, looksLikeRecoveryCode, looksLikeTotp, newRecoveryCode, newTotpSecret, recoveryCodeMatches, totpUri, verifyTotp,
@@ -36,7 +36,7 @@ export const twoFactorEnabled = (u: Pick<UserRow, 'totpEnabledAt' | 'totpSecretE
 
 /** Is two-factor sign-in required for everyone (settings.security.require2fa)? */
 export async function twoFactorRequired(): Promise<boolean> {
-  return (await getEffectiveSettings()).security.require2fa;
+  return (await getSecuritySettings()).require2fa;
 }
 
 /** A session without two-factor while the setting requires it: it may only enrol (lib/auth). */
