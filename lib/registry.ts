@@ -27,12 +27,13 @@ import { proxyEvents } from './proxy/events';
 import { serverEvents } from './servers/events';
 import { settingsEvents } from './settings/events';
 import { taskEvents } from './tasks/events';
+import { userEvents } from './users/events';
 
 export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers };
 
 /** Every event type on `GET /events` (the OpenAPI document lists them). */
 export const eventTypes: readonly string[] = [
-  ...new Set([...serverEvents, ...taskEvents, ...monitoringEvents, ...proxyEvents, ...certificateEvents, ...alertEvents, ...settingsEvents, ...auditEvents]),
+  ...new Set([...serverEvents, ...taskEvents, ...monitoringEvents, ...proxyEvents, ...certificateEvents, ...alertEvents, ...settingsEvents, ...auditEvents, ...userEvents]),
 ].sort();
 
 export const jobs: readonly JobDef[] = [

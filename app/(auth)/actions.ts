@@ -11,19 +11,25 @@ import { echoValues, failureState, formDataToInput, type FormState } from '@/lib
 const signInMessages: Record<string, string> = {
   invalid: 'E-mail or password is not right.',
   rate_limited: 'Too many attempts. Wait a few minutes, then try again.',
+  code_required: 'Two-factor sign-in is on for this account: enter the code from your authenticator app (or a recovery code) with your password.',
+  bad_code: 'The two-factor code is not right. Use the current code from your app, or an unused recovery code.',
 };
+const codeFailures = new Set(['code_required', 'bad_code']);
 
 /** Signs in with e-mail and password; on success next-auth redirects (that throw passes through). */
 export async function loginAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const email = String(formData.get('email') ?? '');
   const password = String(formData.get('password') ?? '');
+  const code = String(formData.get('code') ?? '');
   try {
-    await signIn('credentials', { email, password, redirectTo: '/' });
+    await signIn('credentials', { email, password, code, redirectTo: '/' });
     return { ok: true };
   } catch (err) {
     if (err instanceof AuthError) {
-      const code = err instanceof CredentialsSignin ? err.code : '';
-      return { ok: false, message: signInMessages[code] ?? 'Sign-in failed. Try again.', values: { email }, at: Date.now() };
+      const reason = err instanceof CredentialsSignin ? err.code : '';
+      const message = signInMessages[reason] ?? 'Sign-in failed. Try again.';
+      // A code problem is shown beside the code field (the password was right).
+      return { ok: false, message, ...(codeFailures.has(reason) && { fields: { code: [message] } }), values: { email }, at: Date.now() };
     }
     throw err;
   }

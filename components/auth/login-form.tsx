@@ -12,6 +12,17 @@ export function LoginForm({ action }: { action: FormServerAction }) {
       <FormMessage />
       <Field label="E-mail" name="email" type="email" autoComplete="username" required autoFocus />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required />
+      <Field
+        label="Two-factor code"
+        name="code"
+        optional
+        autoComplete="one-time-code"
+        inputMode="text"
+        autoCapitalize="off"
+        spellCheck={false}
+        maxLength={64}
+        hint="Only if two-factor sign-in is on for your account: the 6-digit code from your authenticator app, or a recovery code."
+      />
       <SubmitButton className="w-full">Sign in</SubmitButton>
     </Form>
   );

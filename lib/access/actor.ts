@@ -6,6 +6,11 @@ export interface Actor {
   role: 'admin' | 'user';
   via: 'session' | 'token' | 'cli' | 'system';
   address?: string | null;
+  /**
+   * A password session of someone without two-factor sign-in while settings.security.require2fa
+   * is on: it may set two-factor up (the `/me` routes, the set-up page) and nothing else.
+   */
+  mustEnrolTwoFactor?: boolean;
 }
 
 export const systemActor: Actor = { id: 'system', email: 'system', name: 'Gatehouse', role: 'admin', via: 'system' };

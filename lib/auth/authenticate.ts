@@ -1,25 +1,71 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { getDb } from '../db';
-import { UnauthorizedError } from '../errors';
+import { AppError, UnauthorizedError } from '../errors';
+import { recordAudit } from '../audit';
 import { hashToken, markTokenUsed } from '../tokens/service';
 import { recordSignIn } from '../users/service';
 import { dummyHash, verifyPassword } from '../users/password';
+import { mustEnrolTwoFactor, twoFactorEnabled, checkSecondFactor } from '../users/two-factor';
 import { assertSignInAllowed, clearSignInFailures, recordSignInFailure } from './rate-limit';
 import type { Actor } from '../access/actor';
 
-/** Checks e-mail and password (rate-limited); returns the user for the session or throws. */
-export async function verifyCredentials(emailRaw: string, password: string, address: string | null) {
+/** Why a password sign-in was refused (audit `auth.sign_in_refused`, `details.reason`). */
+type RefusalReason = 'unknown_account' | 'bad_credentials' | 'deactivated' | 'bad_code';
+
+/** A sign-in refused at the second step; `code` tells the login form what to say. */
+export class SecondFactorError extends AppError {
+  constructor(code: 'code_required' | 'bad_code') {
+    super(401, code, code === 'code_required' ? 'Enter the code from your authenticator app.' : 'The two-factor code is not right.');
+  }
+}
+
+const signInActor = (user: { id: string; email: string; name: string; role: 'admin' | 'user' } | undefined, email: string, address: string | null): Actor => ({
+  id: user?.id ?? 'anonymous',
+  email: user?.email ?? email.slice(0, 254),
+  name: user?.name ?? '',
+  role: user?.role ?? 'user',
+  via: 'session',
+  address,
+});
+
+/**
+ * Checks e-mail, password and, for an account with two-factor sign-in, the code: a current TOTP
+ * or an unused recovery code (rate-limited together); returns the user for the session or throws.
+ * Every outcome is audited: `auth.sign_in` with the method, `auth.sign_in_refused` with the reason.
+ */
+export async function verifyCredentials(emailRaw: string, password: string, address: string | null, code?: string | null) {
   const email = emailRaw.trim().toLowerCase();
   await assertSignInAllowed(email, address);
   const { db, t } = getDb();
   const [user] = await db.select().from(t.users).where(eq(t.users.email, email)).limit(1);
   const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
+  const actor = signInActor(user, email, address);
+  const refuse = async (reason: RefusalReason, count = true) => {
+    if (count) await recordSignInFailure(email, address);
+    await recordAudit(actor, 'auth.sign_in_refused', { type: 'user', id: user?.id ?? null }, { method: 'password', reason });
+  };
   if (!user || !ok || !user.active) {
-    await recordSignInFailure(email, address);
+    await refuse(!user ? 'unknown_account' : !ok ? 'bad_credentials' : 'deactivated');
     throw new UnauthorizedError('E-mail or password is not right.');
+  }
+  let method: 'password' | 'totp' | 'recovery_code' = 'password';
+  if (twoFactorEnabled(user)) {
+    const given = (code ?? '').trim();
+    // No code yet: the password was right, so only ask for the code (not a guess to count).
+    if (!given) {
+      await refuse('bad_code', false);
+      throw new SecondFactorError('code_required');
+    }
+    const used = await checkSecondFactor(user, given);
+    if (!used) {
+      await refuse('bad_code');
+      throw new SecondFactorError('bad_code');
+    }
+    method = used;
   }
   await clearSignInFailures(email);
   await recordSignIn(user.id);
+  await recordAudit(actor, 'auth.sign_in', { type: 'user', id: user.id }, { method });
   return { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion };
 }
 
@@ -32,7 +78,10 @@ export async function actorFromSession(
   const { db, t } = getDb();
   const [user] = await db.select().from(t.users).where(eq(t.users.id, claims.uid)).limit(1);
   if (!user || !user.active || user.sessionVersion !== claims.sv) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role, via: 'session', address };
+  const actor: Actor = { id: user.id, email: user.email, name: user.name, role: user.role, via: 'session', address };
+  // settings.security.require2fa: a session without two-factor may only set it up (pages and API).
+  if (await mustEnrolTwoFactor(user)) actor.mustEnrolTwoFactor = true;
+  return actor;
 }
 
 // Updating last_used_at on every request would make every API read a write; once a minute is plenty.

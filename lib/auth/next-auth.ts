@@ -33,15 +33,22 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   pages: { signIn: '/login', error: '/login' },
   providers: [
     Credentials({
-      credentials: { email: { label: 'E-mail', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      credentials: {
+        email: { label: 'E-mail', type: 'email' },
+        password: { label: 'Password', type: 'password' },
+        // Two-factor sign-in: a current TOTP code or a recovery code (ignored for accounts without it).
+        code: { label: 'Two-factor code', type: 'text' },
+      },
       async authorize(credentials, request) {
         const email = typeof credentials?.email === 'string' ? credentials.email : '';
         const password = typeof credentials?.password === 'string' ? credentials.password : '';
+        const code = typeof credentials?.code === 'string' ? credentials.code : '';
         if (!email || !password) throw new SignInError('invalid');
         try {
-          return await verifyCredentials(email, password, addressOf(request.headers));
+          return await verifyCredentials(email, password, addressOf(request.headers), code);
         } catch (err) {
           if (err instanceof AppError && err.status === 429) throw new SignInError('rate_limited');
+          if (err instanceof AppError && (err.code === 'code_required' || err.code === 'bad_code')) throw new SignInError(err.code);
           if (err instanceof AppError) throw new SignInError('invalid');
           throw err;
         }

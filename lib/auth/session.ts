@@ -14,10 +14,18 @@ export async function currentActor(): Promise<Actor | null> {
   return actorFromSession(session, addressOf(await headers()));
 }
 
-/** Pages and actions: the actor, or a redirect to sign-in (a stale session counts as none). */
-export async function requireActor(): Promise<Actor> {
+/** Where a session is sent while settings.security.require2fa asks it to set up two-factor first. */
+export const TWO_FACTOR_SETUP_PATH = '/two-factor';
+
+/**
+ * Pages and actions: the actor, or a redirect to sign-in (a stale session counts as none). A
+ * session that must set up two-factor sign-in first is sent to the set-up page, unless the
+ * caller is that page or its actions (`enrolling`).
+ */
+export async function requireActor(options: { enrolling?: boolean } = {}): Promise<Actor> {
   const actor = await currentActor();
   if (!actor) redirect('/login');
+  if (actor.mustEnrolTwoFactor && !options.enrolling) redirect(TWO_FACTOR_SETUP_PATH);
   return actor;
 }
 

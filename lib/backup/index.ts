@@ -16,6 +16,7 @@ import { version } from '../system/health';
  */
 const CONFIG_TABLES = [
   'users',
+  'recoveryCodes',
   'settings',
   'templates',
   'servers',
@@ -123,6 +124,8 @@ export async function importConfiguration(actor: Actor, input: unknown): Promise
           }
         }
         if (name === 'serverShares') row.userId = userIdMap.get(String(row.userId)) ?? row.userId;
+        // A user already here keeps their own two-factor set-up (their row was kept, not replaced).
+        if (name === 'recoveryCodes' && userIdMap.has(String(row.userId))) continue;
         const insert = db.insert(tableOf(name) as never).values(row as never);
         if (name === 'settings' || name === 'templates' || name === 'users') await insert.onConflictDoNothing();
         else await insert;

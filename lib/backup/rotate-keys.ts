@@ -13,6 +13,7 @@ function sealedColumns() {
   const { t } = getDb();
   return [
     { table: t.settings, pk: t.settings.key, cols: [t.settings.secret] },
+    { table: t.users, pk: t.users.id, cols: [t.users.totpSecretEnc, t.users.totpPendingEnc] },
     { table: t.servers, pk: t.servers.id, cols: [t.servers.passwordEnc, t.servers.privateKeyEnc, t.servers.passphraseEnc, t.servers.glancesPasswordEnc] },
     { table: t.certificates, pk: t.certificates.id, cols: [t.certificates.privateKeyEnc] },
   ] as const;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerUserCommands } from './users';
+import { registerTwoFactorCommands } from './two-factor';
 import { registerTokenCommands } from './tokens';
 import { registerSystemCommands } from './system';
 import { registerBackupCommands } from './backup';
@@ -19,6 +20,7 @@ const program = new Command('gatehouse')
 
 registerSystemCommands(program);
 registerUserCommands(program);
+registerTwoFactorCommands(program);
 registerTokenCommands(program);
 registerBackupCommands(program);
 

@@ -38,6 +38,8 @@ export interface FormActionOptions {
    * field errors for the path or below it, the schema's or lib's, land beside the form field.
    */
   fields?: FieldMap;
+  /** The two-factor set-up's own actions: allowed while settings.security.require2fa holds the session there. */
+  enrolling?: boolean;
 }
 
 const GENERIC = 'Something went wrong. Try again, and check the server log if it persists.';
@@ -96,7 +98,7 @@ export function formAction<S extends z.ZodType, T = unknown>(
 ): (prevState: FormState, formData: FormData) => Promise<FormState> {
   return async (_prev, formData) => {
     try {
-      const actor = options.admin ? await requireAdminActor() : await requireActor();
+      const actor = options.admin ? await requireAdminActor() : await requireActor({ enrolling: options.enrolling });
       const input = formDataToInput(schema, formData, options.fields);
       const checked = schema.safeParse(input);
       if (!checked.success) {

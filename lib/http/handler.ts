@@ -57,6 +57,10 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
     try {
       const actor = op.auth === 'public' ? null : await actorFromRequest(request);
       if (op.auth !== 'public' && !actor) throw new UnauthorizedError();
+      // settings.security.require2fa: a password session without two-factor may only reach /me (to set it up).
+      if (actor?.mustEnrolTwoFactor && !/^\/me(\/|$)/.test(op.path)) {
+        return errorResponse(403, 'two_factor_required', 'Set up two-factor sign-in first (Account, or POST /me/2fa/enrol); it is required here.');
+      }
       if (op.auth === 'admin' && actor!.role !== 'admin') throw new ForbiddenError('Only an admin can do this.');
       let body: unknown;
       if (op.body) {

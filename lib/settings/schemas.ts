@@ -36,12 +36,17 @@ export const acmePatch = z.strictObject({
   email: z.email('Use an e-mail address.').nullable().optional(),
 });
 
+export const securityPatch = z.strictObject({
+  require2fa: z.boolean().optional(),
+});
+
 export const settingsPatch = z.strictObject({
   telegram: telegramPatch.optional(),
   dns: dnsPatch.optional(),
   monitoring: monitoringPatch.optional(),
   retention: retentionPatch.optional(),
   acme: acmePatch.optional(),
+  security: securityPatch.optional(),
 });
 export type SettingsPatch = z.infer<typeof settingsPatch>;
 
@@ -51,6 +56,8 @@ export const settingsSchema = z.object({
   monitoring: z.object({ intervalSeconds: z.number(), downAfterFailures: z.number(), upAfterSuccesses: z.number(), dnsIntervalMinutes: z.number() }),
   retention: z.object({ rawHours: z.number(), fiveMinuteDays: z.number(), hourlyDays: z.number(), dnsCheckDays: z.number(), taskDays: z.number() }),
   acme: z.object({ directoryUrl: z.string(), email: z.string().nullable() }),
+  /** `require2fa`: everyone who signs in with a password must set up two-factor sign-in first. */
+  security: z.object({ require2fa: z.boolean() }),
   /** Dotted names of values set by environment variables: shown, not editable. */
   readOnly: z.array(z.string()),
 });

@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { config } from '../config';
 import type { Actor } from '../access/actor';
@@ -9,13 +9,14 @@ import { publish } from '../events/bus';
 import { open, seal } from '../crypto/secret-box';
 import { settingsPatch, type SettingsDto } from './schemas';
 
-type Section = 'telegram' | 'dns' | 'monitoring' | 'retention' | 'acme';
-const SECTIONS: Section[] = ['telegram', 'dns', 'monitoring', 'retention', 'acme'];
+type Section = 'telegram' | 'dns' | 'monitoring' | 'retention' | 'acme' | 'security';
+const SECTIONS: Section[] = ['telegram', 'dns', 'monitoring', 'retention', 'acme', 'security'];
 
 const DEFAULTS = {
   telegram: { chatId: null as string | null, threadId: null as number | null, enabled: true },
   monitoring: { intervalSeconds: 60, downAfterFailures: 3, upAfterSuccesses: 2, dnsIntervalMinutes: 60 },
   retention: { rawHours: 24, fiveMinuteDays: 7, hourlyDays: 400, dnsCheckDays: 30, taskDays: 30 },
+  security: { require2fa: false },
 };
 
 /** Which setting each environment variable pins (CONTRACT.md: env wins and is shown read-only). */
@@ -35,6 +36,7 @@ export interface EffectiveSettings {
   monitoring: typeof DEFAULTS.monitoring;
   retention: typeof DEFAULTS.retention;
   acme: { directoryUrl: string; email: string | null; accountKeyPem: string | null };
+  security: typeof DEFAULTS.security;
   readOnly: string[];
 }
 
@@ -76,8 +78,16 @@ export async function getEffectiveSettings(): Promise<EffectiveSettings> {
       email: env('ACME_EMAIL') ? cfg.ACME_EMAIL! : (acme.email ?? cfg.ACME_EMAIL ?? null),
       accountKeyPem: acmeSecret,
     },
+    security: { ...DEFAULTS.security, ...(value('security') as object) },
     readOnly: readOnlyKeys(),
   };
+}
+
+/** Just the security part (read on every session request, so one row and no secrets opened). */
+export async function getSecuritySettings(): Promise<EffectiveSettings['security']> {
+  const { db, t } = getDb();
+  const [row] = await db.select({ value: t.settings.value }).from(t.settings).where(eq(t.settings.key, 'settings.security')).limit(1);
+  return { ...DEFAULTS.security, ...((row?.value ?? {}) as object) };
 }
 
 /** The settings as an admin sees them: secrets replaced by whether they are set. */
@@ -90,6 +100,7 @@ export async function getSettings(actor: Actor): Promise<SettingsDto> {
     monitoring: e.monitoring,
     retention: e.retention,
     acme: { directoryUrl: e.acme.directoryUrl, email: e.acme.email },
+    security: e.security,
     readOnly: e.readOnly,
   };
 }

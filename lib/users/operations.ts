@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { defineOperations } from '../operation';
 import { listParams } from '../pagination';
-import { meSchema, userCreateInput, userPatchInput, userSchema, changeOwnPasswordInput } from './schemas';
+import {
+  meSchema, userCreateInput, userPatchInput, userSchema, changeOwnPasswordInput, recoveryCodesSchema, twoFactorCodeInput, twoFactorEnrolmentSchema, twoFactorStatusSchema,
+} from './schemas';
 
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
@@ -20,4 +22,25 @@ export const userOps = defineOperations({
     description: 'A new password, a deactivation or a role change ends the user\'s sessions and API tokens. The last active admin cannot be demoted or deactivated.',
   },
   remove: { method: 'DELETE', path: '/users/{id}', summary: 'Delete a user', tag: 'users', auth: 'admin', status: 204 },
+  twoFactorStatus: {
+    method: 'GET', path: '/me/2fa', summary: 'Is two-factor sign-in on for you, and is it required', tag: 'account', auth: 'user', response: twoFactorStatusSchema,
+  },
+  twoFactorEnrol: {
+    method: 'POST', path: '/me/2fa/enrol', summary: 'Start setting up two-factor sign-in: a new TOTP secret for your authenticator app', tag: 'account', auth: 'user',
+    response: twoFactorEnrolmentSchema,
+    description: 'TOTP per RFC 6238 (SHA-1, 6 digits, 30 s). The secret is shown only in this answer; nothing changes at sign-in until `POST /me/2fa/confirm`. Starting again replaces an unconfirmed secret. 409 `two_factor_enabled` when it is on already.',
+  },
+  twoFactorConfirm: {
+    method: 'POST', path: '/me/2fa/confirm', summary: 'Turn two-factor sign-in on with a current code; answers ten recovery codes, shown once', tag: 'account', auth: 'user',
+    body: twoFactorCodeInput, response: recoveryCodesSchema,
+    description: 'A wrong code is a 422 on `code`. 409 `not_enrolling` without a started set-up. Each recovery code signs in once in place of a TOTP code; only their hashes are kept.',
+  },
+  twoFactorDisable: {
+    method: 'DELETE', path: '/me/2fa', summary: 'Turn two-factor sign-in off (takes a current code or a recovery code)', tag: 'account', auth: 'user',
+    body: twoFactorCodeInput, status: 204,
+  },
+  twoFactorReset: {
+    method: 'POST', path: '/users/{id}/2fa/reset', summary: 'Turn off two-factor sign-in for a user (lost device)', tag: 'users', auth: 'admin', status: 204,
+    description: 'Audited as `user.2fa_reset`. The user then signs in with the password alone (and is asked to set it up again when it is required).',
+  },
 });

@@ -36,7 +36,36 @@ export const userSchema = z.object({
   active: z.boolean(),
   createdAt: z.string(),
   lastLoginAt: z.string().nullable(),
+  /** Two-factor sign-in is on (an admin can reset it: `POST /users/{id}/2fa/reset`). */
+  twoFactorEnabled: z.boolean(),
 });
 export type UserDto = z.infer<typeof userSchema>;
 
 export const meSchema = z.object({ id: z.string(), email: z.string(), name: z.string(), role: roleSchema });
+
+// ---- two-factor sign-in ----------------------------------------------------------------------------
+
+export const twoFactorCodeInput = z.strictObject({
+  code: z
+    .string({ error: 'Enter the code from your authenticator app.' })
+    .trim()
+    .min(1, 'Enter the code from your authenticator app.')
+    .max(64, 'A code is at most 64 characters.'),
+});
+
+export const twoFactorStatusSchema = z.object({
+  enabled: z.boolean(),
+  /** settings.security.require2fa: everyone signing in with a password must set it up. */
+  required: z.boolean(),
+  /** Unused recovery codes left (0 while two-factor is off). */
+  recoveryCodesLeft: z.number().int(),
+});
+export type TwoFactorStatus = z.infer<typeof twoFactorStatusSchema>;
+
+export const twoFactorEnrolmentSchema = z.object({
+  /** Base32, for typing into an app by hand; shown only in this answer. */
+  secret: z.string(),
+  otpauthUrl: z.string(),
+});
+
+export const recoveryCodesSchema = z.object({ recoveryCodes: z.array(z.string()).length(10) });

@@ -19,6 +19,7 @@ export const toUserDto = (u: UserRow): UserDto => ({
   active: u.active,
   createdAt: u.createdAt.toISOString(),
   lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+  twoFactorEnabled: Boolean(u.totpEnabledAt && u.totpSecretEnc),
 });
 
 export async function listUsers(actor: Actor, params: ListParams) {
@@ -92,7 +93,7 @@ export async function createUser(actor: Actor, input: unknown): Promise<UserDto>
     const row = { id: newId(), email: data.email, name: data.name, role: data.role, active: data.active, passwordHash, createdAt: now, updatedAt: now };
     await db.insert(t.users).values(row);
     await recordAudit(actor, 'user.create', { type: 'user', id: row.id }, { email: row.email, role: row.role });
-    return toUserDto({ ...row, sessionVersion: 0, lastLoginAt: null });
+    return toUserDto({ ...row, sessionVersion: 0, lastLoginAt: null, totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null, totpEnabledAt: null });
   });
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { dialects, openTestDb, type TestDb } from '../support/test-db';
 import { seedUsers } from '../support/fixtures';
 import { getDb, newId } from '@/lib/db';
@@ -7,6 +8,9 @@ import { cliActor } from '@/lib/access/actor';
 import { exportConfiguration, importConfiguration } from '@/lib/backup';
 import { config } from '@/lib/config';
 import { runStartupHooks } from '@/lib/startup';
+import { confirmTwoFactorEnrolment, startTwoFactorEnrolment, checkSecondFactor } from '@/lib/users/two-factor';
+import { totpNow } from '@/lib/users/totp';
+import type { Actor } from '@/lib/access/actor';
 
 /** Seeds one of each configuration record straight through the schema. */
 async function seedConfiguration(userId: string) {
@@ -37,8 +41,14 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     const key = config().ENCRYPTION_KEY;
     const s = await seedUsers();
     await seedConfiguration(s.user.id);
+    // Two-factor sign-in travels with its user: the sealed secret and the hashed recovery codes.
+    const userActor: Actor = { ...s.user, via: 'session' };
+    const { secret } = await startTwoFactorEnrolment(userActor);
+    const { recoveryCodes } = await confirmTwoFactorEnrolment(userActor, { code: await totpNow(secret) });
     const first = await exportConfiguration(cliActor);
     expect(JSON.stringify(first)).not.toContain('ssh-secret-pw');
+    expect(JSON.stringify(first)).not.toContain(secret);
+    expect(first.tables.recoveryCodes).toHaveLength(10);
     expect(first.tables.servers).toHaveLength(1);
     await a.close();
     a = undefined;
@@ -53,6 +63,10 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     const { db, t } = getDb();
     const [server] = await db.select().from(t.servers);
     expect(open(server.passwordEnc!)).toBe('ssh-secret-pw');
+    const [user] = await db.select().from(t.users).where(eq(t.users.id, s.user.id));
+    expect(open(user.totpSecretEnc!)).toBe(secret);
+    expect(await checkSecondFactor(user, recoveryCodes[0])).toBe('recovery_code');
+    expect(await checkSecondFactor(user, await totpNow(secret, Math.floor(Date.now() / 1000) + 30))).toBe('totp');
     // A second import into a non-empty configuration is refused and changes nothing.
     await expect(importConfiguration(cliActor, first)).rejects.toMatchObject({ status: 409 });
     await expect(importConfiguration(cliActor, { format: 'other' })).rejects.toMatchObject({ status: 422 });

@@ -3,6 +3,8 @@ import { requireActor } from '@/lib/auth/session';
 import { listTokens } from '@/lib/tokens/service';
 import type { TokenDto } from '@/lib/tokens/schemas';
 import { PasswordForm } from '@/components/account/password-form';
+import { TwoFactorPanel } from '@/components/account/two-factor';
+import { getTwoFactorStatus } from '@/lib/users/two-factor';
 import { NewTokenButton } from '@/components/account/new-token-button';
 import { Badge, StatusPill } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -12,6 +14,7 @@ import { PageHeader } from '@/components/ui/page-header';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { changePasswordAction, createTokenAction, revokeTokenAction } from './actions';
+import { confirmTwoFactorAction, disableTwoFactorAction, startTwoFactorAction } from './two-factor-actions';
 
 export const metadata: Metadata = { title: 'Account' };
 
@@ -24,6 +27,7 @@ function tokenStatus(t: TokenDto, now = Date.now()) {
 export default async function AccountPage() {
   const actor = await requireActor();
   const { items: tokens } = await listTokens(actor, { limit: 500 });
+  const twoFactor = await getTwoFactorStatus(actor);
   return (
     <>
       <PageHeader
@@ -38,6 +42,14 @@ export default async function AccountPage() {
       <div className="space-y-6">
         <Card title="Password" description="Changing it signs you out everywhere and revokes your API tokens.">
           <PasswordForm action={changePasswordAction} />
+        </Card>
+
+        <Card
+          title="Two-factor"
+          description="A code from an authenticator app on your phone, asked for at sign-in with your password. API tokens are not affected."
+          actions={<Badge tone={twoFactor.enabled ? 'green' : twoFactor.required ? 'amber' : 'neutral'} dot>{twoFactor.enabled ? 'on' : 'off'}</Badge>}
+        >
+          <TwoFactorPanel key={String(twoFactor.enabled)} status={twoFactor} start={startTwoFactorAction} confirm={confirmTwoFactorAction} disable={disableTwoFactorAction} />
         </Card>
 
         <Card title="API tokens" description="For the REST API and scripts. A token acts with your role." actions={<NewTokenButton action={createTokenAction} />} flush>

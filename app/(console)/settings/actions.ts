@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
 import { updateSettings } from '@/lib/settings/service';
-import { monitoringPatch, retentionPatch } from '@/lib/settings/schemas';
+import { monitoringPatch, retentionPatch, securityPatch } from '@/lib/settings/schemas';
 
 const options = { admin: true, revalidate: '/settings' };
 
@@ -33,4 +33,15 @@ export const saveDnsAction = formAction(
   },
   // One field for the whole list: lib's `dns.servers.<index>` errors all land beside it.
   { ...options, fields: { servers: 'dns.servers' } },
+);
+
+export const saveSecurityAction = formAction(
+  securityPatch,
+  async (data, actor) => {
+    await updateSettings(actor, { security: data }, { fromForm: true });
+    return data.require2fa
+      ? 'Saved. Everyone who signs in with a password now sets up two-factor sign-in first.'
+      : 'Saved. Two-factor sign-in is now up to each user.';
+  },
+  options,
 );

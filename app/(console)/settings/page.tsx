@@ -8,7 +8,8 @@ import { TextareaField } from '@/components/ui/textarea-field';
 import { TelegramSettings } from '@/components/alerts/telegram-settings';
 import { AcmeSettings } from '@/components/certs/acme-settings';
 import { requireAdminPage } from '../require-admin';
-import { saveDnsAction, saveMonitoringAction, saveRetentionAction } from './actions';
+import { saveDnsAction, saveMonitoringAction, saveRetentionAction, saveSecurityAction } from './actions';
+import { Checkbox } from '@/components/ui/checkbox';
 
 export const metadata: Metadata = { title: 'Settings' };
 export const dynamic = 'force-dynamic';
@@ -56,6 +57,17 @@ export default async function SettingsPage() {
               <TextareaField label="Resolvers" textClass="font-mono" name="servers" defaultValue={settings.dns.servers.join('\n')} hint="IP addresses, optionally with :port, one per line or comma-separated (e.g. 8.8.8.8, 1.1.1.1)." />
             </SettingsForm>
           )}
+        </Card>
+
+        <Card title="Sign-in security" description="Two-factor sign-in asks for a code from an authenticator app as well as the password. API tokens are not affected.">
+          <SettingsForm action={saveSecurityAction} fieldNames={['require2fa']}>
+            <Checkbox
+              label="Require two-factor sign-in for everyone"
+              name="require2fa"
+              defaultChecked={settings.security.require2fa}
+              hint="Anyone signed in with a password but without it (you included) is taken to set it up before anything else. An admin can reset it per user on the Users page."
+            />
+          </SettingsForm>
         </Card>
 
         <TelegramSettings telegram={settings.telegram} readOnly={settings.readOnly} />

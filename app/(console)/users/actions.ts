@@ -5,6 +5,7 @@ import { signOut } from '@/lib/auth/next-auth';
 import { formAction } from '@/lib/http/action';
 import { createUser, deleteUser, getUser, updateUser } from '@/lib/users/service';
 import { userCreateInput, userPatchInput } from '@/lib/users/schemas';
+import { resetTwoFactor } from '@/lib/users/two-factor';
 
 const byId = z.object({ id: z.string().min(1) });
 const options = { admin: true, revalidate: '/users' };
@@ -39,6 +40,16 @@ export const deleteUserAction = formAction(
     const user = await getUser(actor, id);
     await deleteUser(actor, id);
     return `Deleted ${user.email}.`;
+  },
+  options,
+);
+
+export const resetTwoFactorAction = formAction(
+  byId,
+  async ({ id }, actor) => {
+    const user = await getUser(actor, id);
+    await resetTwoFactor(actor, id);
+    return `Two-factor sign-in reset for ${user.email}.`;
   },
   options,
 );

@@ -10,7 +10,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { UserFields, userFieldNames } from '@/components/users/user-fields';
 import { requireAdminPage } from '../require-admin';
-import { createUserAction, deleteUserAction, updateUserAction } from './actions';
+import { createUserAction, deleteUserAction, resetTwoFactorAction, updateUserAction } from './actions';
 
 export const metadata: Metadata = { title: 'Users' };
 
@@ -33,6 +33,7 @@ export default async function UsersPage() {
           <Th>User</Th>
           <Th>Role</Th>
           <Th>Status</Th>
+          <Th>Two-factor</Th>
           <Th>Last sign-in</Th>
           <Th>Created</Th>
           <Th className="text-right">
@@ -54,6 +55,11 @@ export default async function UsersPage() {
               </Td>
               <Td>
                 <StatusPill status={u.active ? 'active' : 'inactive'} />
+              </Td>
+              <Td>
+                <Badge tone={u.twoFactorEnabled ? 'green' : 'neutral'} dot>
+                  {u.twoFactorEnabled ? 'on' : 'off'}
+                </Badge>
               </Td>
               <Td>
                 <Time iso={u.lastLoginAt} empty="never" format="relative" />
@@ -79,6 +85,23 @@ export default async function UsersPage() {
                     <ActionButton action={updateUserAction} hidden={{ id: u.id, active: String(!u.active) }} label={`${u.active ? 'Deactivate' : 'Activate'} ${u.email}`}>
                       {u.active ? 'Deactivate' : 'Activate'}
                     </ActionButton>
+                  )}
+                  {u.twoFactorEnabled && (
+                    <ConfirmButton
+                      action={resetTwoFactorAction}
+                      hidden={{ id: u.id }}
+                      label={`Reset two-factor for ${u.email}`}
+                      title="Reset two-factor sign-in?"
+                      description={
+                        <>
+                          <strong className="font-medium text-zinc-900 dark:text-zinc-100">{u.email}</strong> can then sign in with the password alone (for a lost
+                          phone), and sets two-factor up again from Account. Their recovery codes stop working.
+                        </>
+                      }
+                      confirmLabel="Reset two-factor"
+                    >
+                      Reset two-factor
+                    </ConfirmButton>
                   )}
                   {u.id !== actor.id && (
                     <ConfirmButton

@@ -25,7 +25,27 @@ export const users = sqliteTable('users', {
   lastLoginAt: ts('last_login_at'),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
+  /** Two-factor sign-in: the TOTP secret (sealed), set once enrolment is confirmed. */
+  totpSecretEnc: text('totp_secret_enc'),
+  /** An enrolment started but not yet confirmed with a code (sealed). */
+  totpPendingEnc: text('totp_pending_enc'),
+  /** The last TOTP time step used to sign in: the same code is not taken twice. */
+  totpLastStep: integer('totp_last_step'),
+  totpEnabledAt: ts('totp_enabled_at'),
 });
+
+/** One-time recovery codes for two-factor sign-in, stored as bcrypt hashes. */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: id(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    usedAt: ts('used_at'),
+  },
+  (t) => [index('recovery_codes_user_idx').on(t.userId)],
+);
 
 export const apiTokens = sqliteTable(
   'api_tokens',

@@ -1,0 +1,4 @@
+/** Users: the event types this feature publishes (lib/registry.ts lists them all). */
+export const userEvents = [
+  'user.2fa',
+] as const;
