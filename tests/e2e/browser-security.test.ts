@@ -18,14 +18,14 @@ const setCookie = (res: Response, name: string) => res.headers.getSetCookie().fi
 const cookiePair = (setCookieLine: string) => setCookieLine.split(';')[0];
 
 /** Signs in through next-auth's own endpoints (no browser) and returns the response and the cookie jar. */
-async function credentialsSignIn(app: AppServer, who = ADMIN) {
-  const csrf = await fetch(`${app.url}/api/auth/csrf`);
+async function credentialsSignIn(app: AppServer, who = ADMIN, extra: Record<string, string> = {}) {
+  const csrf = await fetch(`${app.url}/api/auth/csrf`, { headers: extra });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const csrfCookie = csrf.headers.getSetCookie().map(cookiePair).join('; ');
   const res = await fetch(`${app.url}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie, ...extra },
     body: new URLSearchParams({ csrfToken, email: who.email, password: who.password, callbackUrl: `${app.url}/` }),
   });
   const jar = [csrfCookie, ...res.headers.getSetCookie().map(cookiePair)].join('; ');
@@ -196,7 +196,33 @@ describe('browser security of the console', () => {
     // The login form never rendered inside the frame.
     const frame = await (await page.$('#f'))!.contentFrame();
     expect(await frame!.locator('input[type=password]').count()).toBe(0);
+    // A script tag without the nonce in the served HTML (what an injection would add) does not run, and is noticed.
+    await page.route(`${app.url}/login`, async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace('<head>', '<head><script>window.injected = true</script>');
+      await route.fulfill({ response, body: html });
+    });
+    await page.goto(`${app.url}/login`);
+    await page.getByLabel('E-mail').waitFor();
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    await expect.poll(() => (seen.push(...takeCspViolations(browser)), seen.some((v) => v.includes('script-src'))), { timeout: 15_000 }).toBe(true);
     await page.close();
+  });
+
+  it('documents 403 forbidden_origin on every state-changing operation in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${app.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>> };
+    let writes = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (method === 'get') {
+          expect(op.responses['403']?.description ?? '', `${method} ${path}`).not.toContain('forbidden_origin');
+        } else {
+          writes++;
+          expect(op.responses['403']?.description, `${method} ${path}`).toContain('`forbidden_origin`');
+        }
+      }
+    }
+    expect(writes).toBeGreaterThan(10);
   });
 });
 
@@ -229,5 +255,30 @@ describe('behind HTTPS (AUTH_URL https)', () => {
     const post = (origin: string) => fetch(`${app.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar, origin }, body: JSON.stringify({ name: 'x' }) });
     expect((await post(app.url)).status).toBe(403);
     expect((await post('https://gatehouse.example.test')).status).toBe(201);
+  });
+});
+
+describe('behind a TLS proxy, AUTH_URL unset', () => {
+  let app: AppServer;
+
+  beforeAll(async () => {
+    app = await startApp({ SCHEDULER: 'off', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, AUTH_URL: '' });
+  });
+  afterAll(() => app?.stop());
+
+  it('sets the session cookie Secure when the proxy says X-Forwarded-Proto: https', async () => {
+    const { res } = await credentialsSignIn(app, ADMIN, { 'x-forwarded-proto': 'https' });
+    const session = setCookie(res, '__Secure-authjs.session-token');
+    expect(session).toMatch(/;\s*Secure/i);
+    expect(session).toMatch(/;\s*HttpOnly/i);
+    expect(session).toMatch(/;\s*SameSite=Lax/i);
+  });
+
+  it('takes the own origin from X-Forwarded-Host or Host', async () => {
+    const { jar } = await credentialsSignIn(app);
+    const post = (headers: Record<string, string>) => fetch(`${app.url}/api/v1/tokens`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: jar, ...headers }, body: JSON.stringify({ name: 'x' }) });
+    expect((await post({ origin: app.url })).status).toBe(201);
+    expect((await post({ origin: app.url.replace('127.0.0.1', 'localhost') })).status).toBe(403);
+    expect((await post({ origin: 'https://gatehouse.example.test', 'x-forwarded-host': 'gatehouse.example.test' })).status).toBe(201);
   });
 });
