@@ -18,15 +18,18 @@ export function newNonce(): string {
 
 /**
  * The policy for HTML pages. Scripts: only those carrying this response's nonce, and what they
- * load ('strict-dynamic'); no 'unsafe-inline'. Styles allow inline style attributes, which React
- * (progress bars, meters) and uPlot's charts set; style injection cannot run code.
- * 'unsafe-eval' only under `next dev`, whose React uses eval for error stacks.
+ * load ('strict-dynamic'); no 'unsafe-inline'. Style sheets: our own files and nonce'd <style>
+ * elements (Next puts the nonce on its own); inline style attributes are allowed
+ * (`style-src-attr`), which React's progress bars and meters render; uPlot styles through the
+ * CSSOM, which CSP does not govern. Under `next dev`, 'unsafe-eval' (React's error stacks) and
+ * inline styles (the dev overlay) are allowed, as Next's CSP guide shows.
  */
 export function pageContentSecurityPolicy(nonce: string, opts: { https: boolean; dev?: boolean }): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.dev ? " 'unsafe-eval'" : ''}`,
-    "style-src 'self' 'unsafe-inline'",
+    opts.dev ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
+    "style-src-attr 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self'",
     "connect-src 'self'",

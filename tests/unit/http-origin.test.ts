@@ -77,11 +77,14 @@ describe('page Content-Security-Policy', () => {
     const scriptSrc = csp.split('; ').find((d) => d.startsWith('script-src '))!;
     expect(scriptSrc).toBe(`script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
     expect(scriptSrc).not.toContain('unsafe-inline');
+    expect(csp).toContain(`style-src 'self' 'nonce-${nonce}'`);
+    expect(csp).toContain("style-src-attr 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(pageContentSecurityPolicy(nonce, { https: true })).toContain('upgrade-insecure-requests');
     expect(pageContentSecurityPolicy(nonce, { https: false, dev: true })).toContain("'unsafe-eval'");
+    expect(pageContentSecurityPolicy(nonce, { https: false, dev: true })).toContain("style-src 'self' 'unsafe-inline'");
   });
 
   it('makes a fresh 128-bit nonce each time', () => {
