@@ -24,7 +24,7 @@ export function newNonce(): string {
  * CSSOM, which CSP does not govern. Under `next dev`, 'unsafe-eval' (React's error stacks) and
  * inline styles (the dev overlay) are allowed, as Next's CSP guide shows.
  */
-export function pageContentSecurityPolicy(nonce: string, opts: { https: boolean; dev?: boolean }): string {
+export function pageContentSecurityPolicy(nonce: string, opts: { https: boolean; dev?: boolean; signInProvider?: string | null }): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.dev ? " 'unsafe-eval'" : ''}`,
@@ -35,7 +35,8 @@ export function pageContentSecurityPolicy(nonce: string, opts: { https: boolean;
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    // A sign-in form's POST is redirected to the OpenID provider, and Chromium checks form-action on redirects.
+    `form-action 'self'${opts.signInProvider ? ` ${opts.signInProvider}` : ''}`,
     "frame-ancestors 'none'",
     ...(opts.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ');
@@ -49,6 +50,15 @@ function setCommonHeaders(headers: Headers, https: boolean): void {
   headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   headers.set('X-Frame-Options', 'DENY');
   if (https) headers.set('Strict-Transport-Security', 'max-age=31536000');
+}
+
+/** The OpenID provider's origin (OIDC_ISSUER), or null. */
+function signInProvider(): string | null {
+  try {
+    return process.env.OIDC_ISSUER ? new URL(process.env.OIDC_ISSUER).origin : null;
+  } catch {
+    return null;
+  }
 }
 
 const isApi = (pathname: string) => pathname.startsWith('/api/') || pathname === '/metrics';
@@ -71,7 +81,7 @@ export function browserGuard(request: NextRequest): Response {
     return response;
   }
   const nonce = newNonce();
-  const policy = pageContentSecurityPolicy(nonce, { https, dev: process.env.NODE_ENV === 'development' });
+  const policy = pageContentSecurityPolicy(nonce, { https, dev: process.env.NODE_ENV === 'development', signInProvider: signInProvider() });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set('x-nonce', nonce);
   requestHeaders.set('Content-Security-Policy', policy);

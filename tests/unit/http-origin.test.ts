@@ -83,6 +83,8 @@ describe('page Content-Security-Policy', () => {
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toContain('upgrade-insecure-requests');
     expect(pageContentSecurityPolicy(nonce, { https: true })).toContain('upgrade-insecure-requests');
+    expect(csp).toContain("form-action 'self';");
+    expect(pageContentSecurityPolicy(nonce, { https: false, signInProvider: 'https://id.example.test' })).toContain("form-action 'self' https://id.example.test;");
     expect(pageContentSecurityPolicy(nonce, { https: false, dev: true })).toContain("'unsafe-eval'");
     expect(pageContentSecurityPolicy(nonce, { https: false, dev: true })).toContain("style-src 'self' 'unsafe-inline'");
   });
