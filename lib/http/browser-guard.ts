@@ -61,7 +61,8 @@ function signInProvider(): string | null {
   }
 }
 
-const isApi = (pathname: string) => pathname.startsWith('/api/') || pathname === '/metrics';
+// Not documents: API answers, Prometheus text, built assets (/_next/static, /_next/image).
+const isNotAPage = (pathname: string) => pathname.startsWith('/api/') || pathname === '/metrics' || pathname.startsWith('/_next/');
 
 /** The proxy body: a refusal, or the request passed on with the security headers on its answer. */
 export function browserGuard(request: NextRequest): Response {
@@ -72,7 +73,7 @@ export function browserGuard(request: NextRequest): Response {
     refusal.headers.set('Content-Security-Policy', API_CONTENT_SECURITY_POLICY);
     return refusal;
   }
-  if (isApi(request.nextUrl.pathname)) {
+  if (isNotAPage(request.nextUrl.pathname)) {
     const response = NextResponse.next();
     setCommonHeaders(response.headers, https);
     if (request.nextUrl.pathname.startsWith('/api/v1/') || request.nextUrl.pathname === '/metrics') {

@@ -89,6 +89,12 @@ describe('browser security of the console', () => {
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    // Built assets too: nosniff, no page policy.
+    const chunk = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(await (await fetch(`${app.url}/login`)).text())![1];
+    const asset = await fetch(`${app.url}${chunk}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(asset.headers.get('content-security-policy')).toBeNull();
     const unauthorized = await fetch(`${app.url}/api/v1/me`);
     expect(unauthorized.status).toBe(401);
     expect(unauthorized.headers.get('x-content-type-options')).toBe('nosniff');
