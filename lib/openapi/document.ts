@@ -39,7 +39,12 @@ function operationObject(key: string, op: Operation) {
   };
   const err = (d: string) => ({ description: d, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
   if (op.auth !== 'public') responses['401'] = err('Not signed in');
-  if (op.auth === 'admin') responses['403'] = err('Signed in but not an admin');
+  const forbidden = [
+    ...(op.auth === 'admin' ? ['Signed in but not an admin'] : []),
+    // lib/http/origin.ts, applied by proxy.ts to every state-changing request.
+    ...(op.method !== 'GET' ? ['`forbidden_origin`: sent with a session cookie from another site (its `Origin` is not the console\'s own); bearer-token requests are never refused this way'] : []),
+  ];
+  if (forbidden.length) responses['403'] = err(forbidden.join('; or '));
   if (op.path.includes('{')) responses['404'] = err('Absent or not visible to you');
   if (op.body || op.query) responses['422'] = err('Validation failed; `fields` names each problem');
   responses['503'] = err('`unavailable`: the database is down or its disk is full; nothing was changed, try again');

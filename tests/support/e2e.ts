@@ -8,7 +8,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type AppServer } from './app-server';
-import { launchBrowser, shot } from './browser';
+import { launchBrowser, shot, takeCspViolations } from './browser';
 
 export interface Credentials {
   email: string;
@@ -40,10 +40,15 @@ export async function startConsole(env: Record<string, string> = {}, opts: { adm
   }
 }
 
-/** Closes the browser, then stops the app; either may be missing when start-up failed. */
+/**
+ * Closes the browser, then stops the app; either may be missing when start-up failed. Fails when
+ * a page reported a Content-Security-Policy violation: the console must work under its own CSP.
+ */
 export async function stopConsole(c: Partial<ConsoleUnderTest>): Promise<void> {
+  const violations = c.browser ? takeCspViolations(c.browser) : [];
   await c.browser?.close();
   await c.app?.stop();
+  if (violations.length) throw new Error(`Content-Security-Policy violations in the browser:\n${[...new Set(violations)].join('\n')}`);
 }
 
 /** Signs in on the login page and waits for the dashboard. */
