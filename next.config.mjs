@@ -9,6 +9,10 @@ const nextConfig = {
   typedRoutes: false,
   // Typecheck and lint run as their own CI steps.
   typescript: { ignoreBuildErrors: true },
+  // Browsers ask for /favicon.ico where a page names no icon (a 403 or 404 page): the app icon.
+  async rewrites() {
+    return [{ source: '/favicon.ico', destination: '/icon.svg' }];
+  },
   outputFileTracingExcludes: { '*': ['./data/**', './tests/**'] },
 };
 

@@ -121,7 +121,9 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
     if (!running) return;
     const timer = setInterval(() => {
       setNow(Date.now());
-      if (Date.now() - heardAt.current >= QUIET_MS) void catchUp();
+      if (Date.now() - heardAt.current < QUIET_MS) return;
+      heardAt.current = Date.now(); // at most one such read per QUIET_MS, even if it fails
+      void catchUp();
     }, 1000);
     return () => clearInterval(timer);
   }, [running, catchUp]);

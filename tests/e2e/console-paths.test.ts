@@ -76,7 +76,7 @@ describe.skipIf(!enabled)('console paths of issue 18', () => {
     page.on('console', (m: ConsoleMessage) => {
       if (m.type() !== 'error') return;
       if (/^Failed to load resource: the server responded with a status of 40[34]/.test(m.text()) && m.location().url === page.url()) return;
-      errors.push(m.text());
+      errors.push(`${m.text()} (${m.location().url}, on ${page.url()})`);
     });
     page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     return errors;
