@@ -3,24 +3,9 @@
 import Link from 'next/link';
 import { Button, buttonClass } from '@/components/ui/button';
 import { EmptyState } from '@/components/ui/empty-state';
-import { FORBIDDEN_DIGEST } from '@/components/console/forbidden';
 
 /** Friendly and without details: the real error is in the server log under its digest. */
 export default function ConsoleError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  if (error.digest === FORBIDDEN_DIGEST || error.name === 'ForbiddenError') {
-    return (
-      <EmptyState
-        icon="shield"
-        title="Only an admin can see this page"
-        description="Ask an admin of this Gatehouse if you need access."
-        action={
-          <Link href="/" className={buttonClass('secondary')}>
-            Back to the dashboard
-          </Link>
-        }
-      />
-    );
-  }
   return (
     <div role="alert">
       <EmptyState

@@ -1,11 +1,10 @@
 'use client';
 
 import Link from 'next/link';
-import useSWR from 'swr';
 import type { Page } from '@/lib/pagination';
 import type { AlertDto } from '@/lib/alerts/schemas';
 import { KIND_LABELS } from '@/lib/alerts/kinds';
-import { fetchJson } from '@/components/realtime/fetch-json';
+import { useSeededSWR } from '@/components/realtime/use-seeded-swr';
 import { useRevalidateOn } from '@/components/realtime/use-events';
 import { Badge, StatusPill, type Tone } from '@/components/ui/badge';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -22,7 +21,7 @@ const SEVERITY_TONE: Record<AlertDto['severity'], Tone> = { critical: 'red', war
  */
 export function IncidentTable({ state, initial, caption }: { state: 'firing' | 'resolved'; initial: Page<AlertDto>; caption: string }) {
   const key = `/api/v1/alerts?state=${state}&limit=100`;
-  const { data } = useSWR<Page<AlertDto>>(key, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
+  const { data } = useSeededSWR<Page<AlertDto>>(key, initial);
   useRevalidateOn(key, INCIDENT_EVENTS);
   const items = data?.items ?? [];
   if (items.length === 0) {

@@ -19,10 +19,14 @@ const RESOLUTION_NAMES = { raw: 'one point per sample', '5m': '5-minute averages
 
 type MetricKey = Exclude<keyof MetricPointDto, 'at'>;
 
-async function fetchMetrics([, id, range]: readonly [string, string, Range]): Promise<MetricsDto> {
+/** The metrics of one window, with the window itself (Unix seconds) for the charts' time axis. */
+type MetricsView = MetricsDto & { window: [number, number] };
+
+async function fetchMetrics([, id, range]: readonly [string, string, Range]): Promise<MetricsView> {
   const to = new Date();
   const from = new Date(to.getTime() - RANGES[range]);
-  return fetchJson<MetricsDto>(`/api/v1/servers/${encodeURIComponent(id)}/metrics?from=${from.toISOString()}&to=${to.toISOString()}`);
+  const dto = await fetchJson<MetricsDto>(`/api/v1/servers/${encodeURIComponent(id)}/metrics?from=${from.toISOString()}&to=${to.toISOString()}`);
+  return { ...dto, window: [from.getTime() / 1000, to.getTime() / 1000] };
 }
 
 const pct = (label: string, color: string): ChartSeries => ({ label, color, format: (v) => formatPercent(v), axis: (v) => `${Math.round(v)} %` });
@@ -94,7 +98,7 @@ export function ServerMetrics({ serverId }: { serverId: string }) {
           const now = latest ? c.series.map((s) => `${c.series.length > 1 ? `${s.s.label} ` : ''}${s.s.format(latest[s.key])}`).join(' · ') : '—';
           return (
             <Card key={c.title} title={c.title} actions={<span className="text-sm tabular-nums text-zinc-600 dark:text-zinc-400">{now}</span>}>
-              <UPlotChart data={chartData} series={c.series.map((s) => s.s)} yMax={c.yMax} label={`${c.title}, ${RANGE_NAMES[range]}; latest ${now}`} />
+              <UPlotChart data={chartData} xRange={data?.window} series={c.series.map((s) => s.s)} yMax={c.yMax} label={`${c.title}, ${RANGE_NAMES[range]}; latest ${now}`} />
             </Card>
           );
         })}

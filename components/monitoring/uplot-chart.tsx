@@ -21,18 +21,34 @@ const GRID = 'rgba(113, 113, 122, 0.18)';
 
 /**
  * A uPlot line chart sized to its container (ResizeObserver). Data changes call setData instead of
- * rebuilding the chart; series changes rebuild it. `yMax` pins percentages to 0–100.
+ * rebuilding the chart; series changes rebuild it. `yMax` pins percentages to 0–100. `xRange`
+ * (Unix seconds) is the time axis whatever the data covers: a window of 7 days with one sample
+ * still spans those 7 days, instead of uPlot widening one point into years.
  */
-export function UPlotChart({ data, series, yMax, height = 180, label }: { data: AlignedData; series: ChartSeries[]; yMax?: number; height?: number; label: string }) {
+export function UPlotChart({
+  data,
+  series,
+  yMax,
+  xRange,
+  height = 180,
+  label,
+}: {
+  data: AlignedData;
+  series: ChartSeries[];
+  yMax?: number;
+  xRange?: readonly [number, number];
+  height?: number;
+  label: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
-  const latest = useRef(data);
+  const latest = useRef({ data, xRange });
   const seriesKey = series.map((s) => s.label).join('|');
 
   useEffect(() => {
-    latest.current = data;
+    latest.current = { data, xRange };
     chart.current?.setData(data);
-  }, [data]);
+  }, [data, xRange]);
 
   useEffect(() => {
     const el = box.current;
@@ -42,7 +58,21 @@ export function UPlotChart({ data, series, yMax, height = 180, label }: { data: 
       height,
       cursor: { drag: { x: false, y: false } },
       legend: { live: true },
-      scales: { x: { time: true }, y: yMax ? { range: [0, yMax] } : { range: (_u, _min, max) => [0, Math.max(max * 1.1, 0.1)] } },
+      // The time axis's ends, readable without the canvas (tests, tools): data-x-from / data-x-to.
+      hooks: {
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || u.scales.x.min == null || u.scales.x.max == null) return;
+            el.dataset.xFrom = new Date(u.scales.x.min * 1000).toISOString();
+            el.dataset.xTo = new Date(u.scales.x.max * 1000).toISOString();
+          },
+        ],
+      },
+      scales: {
+        // Read at every setData: the window of the data shown now.
+        x: { time: true, range: (_u, min, max) => (latest.current.xRange ? [latest.current.xRange[0], latest.current.xRange[1]] : [min, max]) },
+        y: yMax ? { range: [0, yMax] } : { range: (_u, _min, max) => [0, Math.max(max * 1.1, 0.1)] },
+      },
       axes: [
         { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
         { stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID }, size: axisSize, values: (_u, vals) => vals.map((v) => (series[0].axis ?? series[0].format)(v)) },
@@ -52,7 +82,7 @@ export function UPlotChart({ data, series, yMax, height = 180, label }: { data: 
         ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, fill: series.length === 1 ? `${s.color}22` : undefined, value: (_u: uPlot, v: number | null) => (v === null ? '' : s.format(v)), spanGaps: false })),
       ],
     };
-    const u = new uPlot(opts, latest.current, el);
+    const u = new uPlot(opts, latest.current.data, el);
     chart.current = u;
     const ro = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height }));
     ro.observe(el);

@@ -1,14 +1,13 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import useSWR from 'swr';
 import type { ServerDto } from '@/lib/servers/schemas';
 import { ActionButton } from '@/components/ui/action-button';
 import { Card } from '@/components/ui/card';
 import { Notice } from '@/components/ui/notice';
 import { Time } from '@/components/ui/time';
 import { useRefreshOn } from '@/components/tasks/event-stream';
-import { fetchJson } from '@/components/realtime/fetch-json';
+import { useSeededSWR } from '@/components/realtime/use-seeded-swr';
 import { installNginxAction } from '@/app/(console)/servers/actions';
 import { HostKeyPanel } from './host-key-panel';
 import { InstallGlancesButton } from './install-glances-button';
@@ -34,7 +33,7 @@ const mono = (text: string) => <span className="font-mono text-xs break-all">{te
 /** Live: any event about this server refetches it (a task finishing, a refused key, a status change). */
 export function useServer(initial: ServerDto) {
   const key = `/api/v1/servers/${initial.id}`;
-  const swr = useSWR<ServerDto>(key, fetchJson, { fallbackData: initial, revalidateOnMount: false, revalidateOnFocus: false, keepPreviousData: true });
+  const swr = useSeededSWR<ServerDto>(key, initial);
   useRefreshOn([...SERVER_EVENTS, 'task.updated'], (_t, d) => d.serverId === undefined || d.serverId === initial.id, () => void swr.mutate().catch(() => undefined));
   return { server: swr.data ?? initial, gone: (swr.error as { status?: number } | undefined)?.status === 404 };
 }

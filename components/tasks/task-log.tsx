@@ -16,6 +16,9 @@ export interface LogLine {
   text: string;
 }
 
+/** A running task nothing was heard of for this long is read again (an event may have been lost). */
+const QUIET_MS = 10_000;
+
 const streamClass: Record<LogLine['stream'], string> = {
   info: 'text-zinc-100',
   stdout: 'text-zinc-400',
@@ -31,8 +34,11 @@ function merge(current: LogLine[], incoming: LogLine[]): LogLine[] {
 
 /**
  * A task's status, progress and log, live: `task.log` events append lines as the task writes them;
- * a gap in the sequence (a missed event) or a reconnect fetches what is missing, so the log is
- * always complete and in order. Follows the bottom unless the reader scrolled up.
+ * a gap in the sequence (a missed event), a change of status, a reconnect and the mount itself
+ * (after subscribing) read the task again, so the log is complete and in order and the view
+ * reaches the final state even when it opened after, or missed, an event. While the task runs the
+ * elapsed time ticks, and a task heard nothing of for QUIET_MS is read again. Follows the bottom
+ * unless the reader scrolled up.
  */
 export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask: TaskDto; initialLines: LogLine[]; onFinished?: (status: TaskDto['status']) => void }) {
   const [task, setTask] = useState(initialTask);
@@ -43,11 +49,17 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
   const reported = useRef(false);
   const box = useRef<HTMLOListElement>(null);
   const follow = useRef(true);
+  const heardAt = useRef(0);
+  const [now, setNow] = useState(() => Date.now());
   const id = initialTask.id;
 
+  const statusRef = useRef(task.status);
   useEffect(() => {
     lastSeq.current = lines.at(-1)?.seq ?? 0;
   }, [lines]);
+  useEffect(() => {
+    statusRef.current = task.status;
+  }, [task.status]);
 
   const catchUp = useCallback(async () => {
     // A call during a fetch runs once more afterwards: that fetch may have been answered before
@@ -64,6 +76,7 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
         lastSeq.current = Math.max(lastSeq.current, logs.lines.at(-1)?.seq ?? 0);
         setLines((cur) => merge(cur, logs.lines));
         setTask(fresh);
+        heardAt.current = Date.now();
       } while (again.current);
     } catch {
       // The stream will bring the next line or reconnect; nothing to show for a failed catch-up.
@@ -76,9 +89,13 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
     ['task.log', 'task.updated'],
     (type, data) => {
       if (data.taskId !== id) return;
+      heardAt.current = Date.now();
       if (type === 'task.updated') {
+        // A new status (started, finished) is read again: the event does not carry startedAt or
+        // finishedAt, and a read answered before it was sent must not have the last word.
+        const changed = data.status !== statusRef.current;
         setTask((cur) => ({ ...cur, status: data.status as TaskDto['status'], progress: Number(data.progress ?? cur.progress), error: (data.error as string | null) ?? cur.error }));
-        if (finished(String(data.status))) void catchUp();
+        if (changed || finished(String(data.status))) void catchUp();
         return;
       }
       const line: LogLine = { seq: Number(data.seq), stream: data.stream as LogLine['stream'], text: String(data.text ?? '') };
@@ -93,7 +110,23 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
 
   // Once subscribed, read again: what happened since the first read (a fast task may already have
   // finished) sent no event we heard, and an already open stream does not call the open handler.
-  useEffect(() => void catchUp(), [catchUp]);
+  useEffect(() => {
+    heardAt.current = Date.now();
+    void catchUp();
+  }, [catchUp]);
+
+  // While it runs: the elapsed time ticks, and a long silence is checked with one read.
+  const running = !finished(task.status);
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => {
+      setNow(Date.now());
+      if (Date.now() - heardAt.current < QUIET_MS) return;
+      heardAt.current = Date.now(); // at most one such read per QUIET_MS, even if it fails
+      void catchUp();
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [running, catchUp]);
 
   // Once, when the task is (or becomes) finished: e.g. a modal refreshes the list the task changed.
   useEffect(() => {
@@ -106,8 +139,7 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
     if (follow.current && box.current) box.current.scrollTop = box.current.scrollHeight;
   }, [lines]);
 
-  const running = !finished(task.status);
-  const took = duration(task.startedAt, task.finishedAt);
+  const took = duration(task.startedAt, task.finishedAt, now);
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3 text-sm">

@@ -7,8 +7,13 @@ import { toPage } from '../pagination';
 import { mountOf, type AlertRow } from './incident-message';
 import type { AlertKind } from './messages';
 import type { AlertDto, AlertListParams } from './schemas';
+import { activeSilences, isSilenced, type SilenceRow } from './silences';
 
-export const toAlertDto = (a: AlertRow): AlertDto => ({
+/**
+ * `silenced`: a silence in force covers the incident's server or domain (isSilenced, the rule the
+ * evaluator holds messages by), or its messages are still held by one that ended.
+ */
+export const toAlertDto = (a: AlertRow, active: readonly SilenceRow[] = []): AlertDto => ({
   id: a.id,
   kind: a.kind as AlertKind,
   severity: a.severity,
@@ -20,7 +25,7 @@ export const toAlertDto = (a: AlertRow): AlertDto => ({
   serverId: a.serverId,
   domainId: a.domainId,
   mount: mountOf(a.key),
-  silenced: a.silenced,
+  silenced: a.silenced || isSilenced(active, a),
 });
 
 /**
@@ -46,7 +51,8 @@ export async function listAlerts(actor: Actor, params: AlertListParams) {
     )
     .orderBy(desc(t.alerts.id))
     .limit(params.limit + 1);
-  return toPage(rows, params.limit, toAlertDto);
+  const active = await activeSilences(new Date());
+  return toPage(rows, params.limit, (r) => toAlertDto(r, active));
 }
 
 export async function getAlert(actor: Actor, id: string): Promise<AlertDto> {
@@ -54,7 +60,7 @@ export async function getAlert(actor: Actor, id: string): Promise<AlertDto> {
   const [row] = await db.select().from(t.alerts).where(eq(t.alerts.id, id)).limit(1);
   const visible = await visibleServerIds(actor);
   if (!row || (visible && (!row.serverId || !visible.includes(row.serverId)))) throw new NotFoundError('Alert');
-  return toAlertDto(row);
+  return toAlertDto(row, await activeSilences(new Date()));
 }
 
 /** Servers and domains an actor may pick (rule overrides, silences), by name. */

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { multilineString } from '../nginx/grammar';
 
 const MAX_PEM = 64 * 1024;
-const pem = (what: string) => z.string({ error: `Paste the ${what} (PEM).` }).max(MAX_PEM, `The ${what} is longer than 64 KiB; paste only the PEM text.`);
+const pem = (what: string) => multilineString({ error: `Paste the ${what} (PEM).` }).max(MAX_PEM, `The ${what} is longer than 64 KiB; paste only the PEM text.`);
 const id = z.string({ error: 'Give an id.' }).trim().min(1, 'Choose a domain.').max(100, 'Not a valid id.');
 
 /**

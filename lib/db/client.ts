@@ -38,10 +38,27 @@ interface Handle {
 const state = globalThis as unknown as { __gatehouseDb?: Handle };
 const txStore = new AsyncLocalStorage<Db>();
 
+/**
+ * The SQLite file holds sessions, the audit log and the encrypted secrets: like the key files
+ * beside it, it is created with mode 0600 before SQLite opens it. SQLite gives its -wal and -shm
+ * files the database file's mode; a file made by an older version (umask-wide) is narrowed too.
+ */
+function privateDatabaseFile(file: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (fs.statSync(f).mode & 0o077) fs.chmodSync(f, 0o600);
+    } catch {
+      // Missing (no WAL yet), or not ours to change: SQLite reports what matters when it opens.
+    }
+  }
+}
+
 function open(url: string): Handle {
   if (url.startsWith('file:')) {
     const file = url.slice('file:'.length);
-    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    if (file !== ':memory:') privateDatabaseFile(file);
     const sqlite = new Database(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('foreign_keys = ON');

@@ -6,6 +6,8 @@ import { metrics } from '../metrics';
 const HEARTBEAT_MS = 15_000;
 // Server visibility is re-read when shares change, and at least this often.
 const VISIBILITY_TTL_MS = 30_000;
+// How many delivered ids a stream remembers to drop repeats (more than one replay holds).
+const RECENT_IDS = 2_000;
 
 /** May this actor see this event? Admins see all; users see their own and their shared servers'. */
 export function canSee(actor: Actor, visible: Set<string> | null, e: GatehouseEvent): boolean {
@@ -46,14 +48,20 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
       };
       const wanted = (e: GatehouseEvent) => (!types || types.has(e.type)) && canSee(actor, visible, e);
 
-      await refresh();
-      // Subscribe before replaying, buffering live events, so nothing falls between the two.
+      // Subscribe first, synchronously, buffering live events: the response's headers (the
+      // browser's "open", where it catches up) may go out before any await below finishes, and
+      // nothing published from then on may fall between the subscription and the replay.
       const buffered: GatehouseEvent[] = [];
       let replaying = true;
-      let highest = Number.isFinite(lastId) ? lastId : 0;
+      // Repeats are dropped by id, not as "not above the highest id so far": an event inserted in
+      // a transaction is delivered at its commit, which can come after a later id committed
+      // outside it, and must still be sent. The ids sent recently are remembered (a replayed event
+      // can also arrive live, and the bus re-emits after a LISTEN reconnect).
+      const sent = new Set<number>(Number.isFinite(lastId) ? [lastId] : []);
       const deliver = (e: GatehouseEvent) => {
-        if (e.id <= highest) return;
-        highest = e.id;
+        if (sent.has(e.id)) return;
+        sent.add(e.id);
+        if (sent.size > RECENT_IDS) sent.delete(sent.values().next().value!);
         if (wanted(e)) send(frame(e));
       };
       const unsubscribe = subscribe((e) => {
@@ -78,10 +86,12 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
       };
       request.signal.addEventListener('abort', cleanup);
 
+      await refresh();
       send('retry: 3000\n: connected\n\n');
       if (Number.isFinite(lastId)) for (const e of await eventsSince(lastId)) deliver(e);
-      replaying = false;
       for (const e of buffered.sort((a, b) => a.id - b.id)) deliver(e);
+      buffered.length = 0;
+      replaying = false;
     },
     cancel() {
       cleanup();

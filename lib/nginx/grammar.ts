@@ -242,6 +242,22 @@ export const slugSchema = checkedString(checkSlug, 63);
 export const idSchema = checkedString(checkId, 64);
 export const nameserverPatternSchema = checkedString(checkNameserverPattern, 253);
 
+/**
+ * CRLF line ends (a browser sends a textarea's lines with CRLF) become LF. A lone CR is left as
+ * it is: it is not a line end anywhere Gatehouse writes to, so the checks after it refuse it.
+ */
+export const toLf = (text: string): string => text.replace(/\r\n/g, '\n');
+
+/**
+ * A string schema for multi-line text (template bodies, custom directives, PEM blocks, private
+ * keys): line ends are normalised to LF before any other check, so a textarea from a browser is
+ * accepted and stored exactly like the same text sent with LF. Chain `.max()` and refinements on
+ * it; they see the normalised text.
+ */
+export function multilineString(params?: Parameters<typeof z.string>[0]) {
+  return z.string(params).overwrite(toLf);
+}
+
 /** Whole numbers in a range with one readable message, for ports, weights and durations in seconds. */
 export function intSchema(min: number, max: number, what: string) {
   const message = `${what} must be a whole number from ${min} to ${max}.`;

@@ -5,7 +5,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
-import { checkSize, showChar, type Checked } from '../nginx/grammar';
+import { checkSize, multilineString, showChar, toLf, type Checked } from '../nginx/grammar';
 import { forbiddenDirectiveReason, parseNginx } from '../nginx/syntax';
 
 export interface CustomDirective {
@@ -122,7 +122,7 @@ function checkVariables(arg: string): string | null {
 export function checkCustomDirectives(input: string): Checked<CustomDirective[]> {
   if (typeof input !== 'string') return { ok: false, message: 'Custom directives must be text.' };
   if (input.length > CUSTOM_DIRECTIVES_MAX_LENGTH) return { ok: false, message: `Custom directives are at most ${CUSTOM_DIRECTIVES_MAX_LENGTH} characters.` };
-  const text = input.replace(/\r\n/g, '\n');
+  const text = toLf(input);
   const lines = text.split('\n');
   for (let n = 0; n < lines.length; n++) {
     for (const ch of lines[n]) {
@@ -158,8 +158,7 @@ export function formatDirective(d: CustomDirective): string {
 }
 
 /** The schema keeps the admin's text as typed; rendering re-parses and re-writes it. */
-export const customDirectivesSchema = z
-  .string({ error: 'Custom directives must be text.' })
+export const customDirectivesSchema = multilineString({ error: 'Custom directives must be text.' })
   .max(CUSTOM_DIRECTIVES_MAX_LENGTH, `Custom directives are at most ${CUSTOM_DIRECTIVES_MAX_LENGTH} characters.`)
   .superRefine((value, ctx) => {
     const r = checkCustomDirectives(value);

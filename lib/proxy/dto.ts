@@ -3,6 +3,7 @@
  * as zod schemas for the OpenAPI document and as types for lib and the console.
  */
 import { z } from 'zod';
+import { multilineString } from '../nginx/grammar';
 
 const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
@@ -113,7 +114,7 @@ export const driftSchema = z.object({
 });
 
 export const previewInput = z.strictObject({
-  body: z.string({ error: 'Enter the template body.' }).max(65_536, 'Templates are at most 65536 characters.'),
+  body: multilineString({ error: 'Enter the template body.' }).max(65_536, 'Templates are at most 65536 characters.'),
   domainId: z.string({ error: 'Choose a domain.' }).min(1, 'Choose a domain.').max(64),
 });
 

@@ -12,6 +12,7 @@ import {
   hostnameSchema,
   idSchema,
   intSchema,
+  multilineString,
   nameserverPatternSchema,
   portSchema,
   secondsSchema,
@@ -156,8 +157,7 @@ const templateFields = {
     .max(100, 'At most 100 characters.')
     .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'Names may not contain control or invisible characters.'),
   kind: oneOf(['http', 'ssl'], 'Kind'),
-  body: z
-    .string({ error: 'Enter the template body.' })
+  body: multilineString({ error: 'Enter the template body.' })
     .min(1, 'Enter the template body.')
     .max(TEMPLATE_MAX_LENGTH, `Templates are at most ${TEMPLATE_MAX_LENGTH} characters.`)
     .superRefine((body, ctx) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkTargetHost, portSchema, targetHostSchema } from '../nginx/grammar';
+import { checkTargetHost, multilineString, portSchema, targetHostSchema } from '../nginx/grammar';
 import { hostKeyFingerprintSchema, normalizeFingerprint } from '../ssh/host-key';
 import { nginxLayoutInput, nginxLayoutSchema } from './layout';
 
@@ -17,6 +17,9 @@ const sshUser = z
 
 const secret = (what: string, max: number) =>
   z.string({ error: `Enter the ${what}.` }).min(1, `Enter the ${what}.`).max(max, `The ${what} is longer than ${max} characters.`);
+
+/** An OpenSSH or PEM private key pasted into a textarea: its line ends are stored as LF. */
+const privateKey = multilineString({ error: 'Enter the private key.' }).min(1, 'Enter the private key.').max(16_384, 'The private key is longer than 16384 characters.');
 
 const fingerprint = z
   .string({ error: 'Enter a SHA256 fingerprint.' })
@@ -64,7 +67,7 @@ export const serverCreateInput = z
     sshUser: sshUser.default('root'),
     authMethod: z.enum(['password', 'key'], { error: 'Choose password or key.' }),
     password: secret('password', 1024).optional(),
-    privateKey: secret('private key', 16_384).optional(),
+    privateKey: privateKey.optional(),
     passphrase: z.string().max(1024, 'At most 1024 characters.').optional(),
     /** Pin a fingerprint checked out of band instead of trusting the first connection. */
     hostKeyFingerprint: fingerprint.nullable().optional(),
@@ -87,7 +90,7 @@ export const serverPatchInput = z.strictObject({
   sshUser: sshUser.optional(),
   authMethod: z.enum(['password', 'key'], { error: 'Choose password or key.' }).optional(),
   password: secret('password', 1024).optional(),
-  privateKey: secret('private key', 16_384).optional(),
+  privateKey: privateKey.optional(),
   /** "" or null removes it. */
   passphrase: z.string().max(1024, 'At most 1024 characters.').nullable().optional(),
   glances: glancesInput.optional(),

@@ -192,6 +192,34 @@ describe.each(dialects)('alerting API on %s', (dialect) => {
     expect(rows[0]!.lastError).toBe('Not sent: Telegram is not configured (bot token and chat id).');
   });
 
+  it('an incident shows silenced while a silence covers its server, from the list and by id (issue 18)', async () => {
+    const web = await addServer('web01');
+    const other = await addServer('web02');
+    await share(web);
+    await setServerStatus(web, 'down');
+    await setServerStatus(other, 'down');
+    await evaluateAlerts();
+    const firing = async (who: 'admin' | 'user') => (await call(who, 'GET', '/api/v1/alerts?state=firing')).body.items as Array<{ id: string; serverId: string; silenced: boolean }>;
+    const silencedBy = async (who: 'admin' | 'user') => Object.fromEntries((await firing(who)).map((a) => [a.serverId, a.silenced]));
+    expect(await silencedBy('admin')).toEqual({ [web]: false, [other]: false });
+
+    // Opened before the silence, so the evaluator never marked it: the silence still covers it.
+    const created = await call('admin', 'POST', '/api/v1/silences', { serverId: web, endsAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'kernel upgrade' });
+    expect(created.status).toBe(201);
+    expect(await silencedBy('admin')).toEqual({ [web]: true, [other]: false });
+    expect(await silencedBy('user')).toEqual({ [web]: true });
+    const one = (await firing('admin')).find((a) => a.serverId === web)!;
+    expect((await call('user', 'GET', `/api/v1/alerts/${one.id}`)).body.silenced).toBe(true);
+
+    // A silence that has not started yet covers nothing; a deleted one no longer does.
+    await call('admin', 'POST', '/api/v1/silences', {
+      serverId: other, startsAt: new Date(Date.now() + 3_600_000).toISOString(), endsAt: new Date(Date.now() + 7_200_000).toISOString(), reason: 'later',
+    });
+    expect((await silencedBy('admin'))[other]).toBe(false);
+    expect((await call('admin', 'DELETE', `/api/v1/silences/${created.body.id}`)).status).toBe(204);
+    expect((await silencedBy('admin'))[web]).toBe(false);
+  });
+
   it('the OpenAPI document lists the alerting operations', async () => {
     const doc = await call('none', 'GET', '/api/v1/openapi.json');
     for (const p of ['/alerts', '/alerts/{id}', '/alert-rules', '/alert-rules/{id}', '/silences', '/silences/{id}', '/settings/telegram/test']) {

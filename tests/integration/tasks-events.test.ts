@@ -139,6 +139,31 @@ describe.each(dialects)('tasks and events on %s', (dialect) => {
     expect(adminFrames.filter((f) => f.data?.marker === marker)).toHaveLength(4);
     controller.abort();
   });
+
+  it('SSE: an event delivered out of id order, or right as the stream opens, still reaches it (issue 18)', async () => {
+    const controller = new AbortController();
+    const { GET } = await import('@/app/api/v1/events/route');
+    const res = await GET(new Request('http://localhost/api/v1/events', { headers: { authorization: `Bearer ${s.adminToken}` }, signal: controller.signal }), {
+      params: Promise.resolve({}),
+    });
+    // The bus delivers at commit: a transaction's event (lower id) can come after a later id
+    // published outside it. Emitted at once, before the stream has read anything.
+    const emitter = (globalThis as unknown as { __gatehouseBus: { emitter: import('node:events').EventEmitter } }).__gatehouseBus.emitter;
+    const marker = newId();
+    const base = 1_000_000_000;
+    const event = (id: number, extra: Record<string, unknown> = {}) => ({ id, at: new Date().toISOString(), type: 'task.updated', data: { marker, ...extra }, serverId: null, userId: null, everyone: true });
+    emitter.emit('event', event(base + 2));
+    emitter.emit('event', event(base + 1));
+    emitter.emit('event', event(base + 1)); // a repeat is dropped
+    setTimeout(() => {
+      emitter.emit('event', event(base + 4));
+      emitter.emit('event', event(base + 3, { last: true }));
+    }, 50);
+    const frames = await readSse(res, (f) => f.some((x) => x.data?.last));
+    const got = frames.filter((f) => f.data?.marker === marker).map((f) => Number(f.id) - base);
+    expect(got.toSorted((a, b) => a - b)).toEqual([1, 2, 3, 4]);
+    controller.abort();
+  });
 });
 
 describe.each(dialects)('task retention on %s', (dialect) => {
