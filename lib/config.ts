@@ -36,6 +36,7 @@ const envSchema = z.object({
   ACME_EMAIL: z.email('must be an e-mail address').optional(),
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SSH_POOL_MAX_AGE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be at least 1').default(600),
+  SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be more than 0').max(300, 'must be at most 300').default(20),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 
