@@ -36,11 +36,12 @@ function promptHidden(io: PasswordInput, prompt: string): Promise<string> {
   const { stdin, stderr } = io;
   return new Promise((resolve, reject) => {
     let value = '';
-    stderr.write(prompt);
     const wasRaw = stdin.isRaw;
+    // Echo off before the prompt shows, so nothing typed after it is echoed.
     stdin.setRawMode(true);
     stdin.resume();
     stdin.setEncoding('utf8');
+    stderr.write(prompt);
     const done = (err: Error | null) => {
       stdin.setRawMode(wasRaw);
       stdin.pause();
