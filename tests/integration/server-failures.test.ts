@@ -110,6 +110,15 @@ describe.skipIf(!enabled)('server-reaching routes when the server fails', () => 
       expect(config().SSH_CONNECT_TIMEOUT_SECONDS).toBe(0.5);
     });
 
+    it('the OpenAPI document declares drift\'s unreachable state and the 502/504 of server-reaching routes', async () => {
+      const doc = (await api('GET', '/api/v1/openapi.json', { token: adminToken })).body;
+      const drift = doc.paths['/servers/{id}/drift'].get.responses;
+      expect(JSON.stringify(drift['200'])).toMatch(/unreachable/);
+      for (const [path, method] of [['/servers/{id}/drift', 'get'], ['/servers/{id}/config', 'get'], ['/domains/{id}/config', 'get'], ['/domains/{id}/check-dns', 'post'], ['/upstreams/{id}/check', 'post'], ['/settings/telegram/test', 'post']]) {
+        expect(Object.keys(doc.paths[path][method].responses), path).toEqual(expect.arrayContaining(['502', '504']));
+      }
+    });
+
     it.each(['refused', 'timeout', 'auth', 'hostKey'] as const)('drift of a server whose %s: 200 state unreachable with a plain error, to admins and users', async (kind) => {
       for (const token of [adminToken, userToken]) {
         const r = await api('GET', `/api/v1/servers/${ids[kind]}/drift`, { token });
