@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { parseCidrList, type CidrRange } from './net/cidr';
 
 /**
  * Environment, parsed once with zod. An invalid value stops start-up with one line naming the
@@ -37,6 +38,16 @@ const envSchema = z.object({
   SCHEDULER: z.enum(['on', 'off']).default('on'),
   SSH_POOL_MAX_AGE_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).int('must be a whole number of seconds').positive('must be at least 1').default(600),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('127.0.0.1/8,::1')
+    .transform((v, ctx): CidrRange[] => {
+      const r = parseCidrList(v);
+      if (r.ok) return r.ranges;
+      ctx.addIssue({ code: 'custom', message: `"${r.invalid.slice(0, 60)}" is not an IP address or CIDR range (comma-separated, e.g. 127.0.0.1/8,::1,10.0.0.0/8)` });
+      return z.NEVER;
+    }),
+  SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be more than 0').max(300, 'must be at most 300').default(20),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

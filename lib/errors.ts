@@ -1,10 +1,22 @@
 import type { z } from 'zod';
 
+const APP_ERROR = Symbol.for('gatehouse.AppError');
+
 /**
  * Typed errors thrown by lib/. The API and action wrappers map them to the CONTRACT.md error
  * shape or to form state; their messages are written for users and never carry secrets.
+ *
+ * `err instanceof AppError` also holds for an AppError made by another copy of this module:
+ * Next.js bundles lib/ once per layer (instrumentation, route handlers, server actions), and a
+ * process-wide singleton made in one (the SSH pool, the Glances client) throws that copy's
+ * classes into another. A plain prototype check would miss them and answer 500.
  */
 export class AppError extends Error {
+  static [Symbol.hasInstance](this: abstract new (...args: never[]) => unknown, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === AppError && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APP_ERROR] === true;
+  }
+
   constructor(
     readonly status: number,
     readonly code: string,
@@ -16,6 +28,7 @@ export class AppError extends Error {
     this.name = new.target.name;
   }
 }
+Object.defineProperty(AppError.prototype, APP_ERROR, { value: true });
 
 export class UnauthorizedError extends AppError {
   constructor(message = 'Sign in first.') {
@@ -70,6 +83,82 @@ export class UnavailableError extends AppError {
   ) {
     super(503, 'unavailable', message);
   }
+}
+
+/**
+ * A managed server (or another host Gatehouse talks to for a request) could not be reached,
+ * refused the connection or the login, offered a changed host key, or timed out: 502
+ * `server_unreachable`, or 504 `server_timeout`. Not a bug in the request nor in Gatehouse.
+ * `details.reason` names the cause for scripts (`refused`, `timeout`, `auth_failed`,
+ * `host_key_mismatch`, …); the message is plain, names no address and no secret.
+ */
+export class ServerUnreachableError extends AppError {
+  constructor(message: string, readonly reason: string, readonly timedOut = false) {
+    super(timedOut ? 504 : 502, timedOut ? 'server_timeout' : 'server_unreachable', message, undefined, { reason });
+  }
+}
+
+const NETWORK_FAILURES: Record<string, string> = {
+  ECONNREFUSED: 'refused',
+  ECONNRESET: 'closed',
+  EPIPE: 'closed',
+  ETIMEDOUT: 'timeout',
+  ESOCKETTIMEDOUT: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  UND_ERR_SOCKET: 'closed',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  EADDRNOTAVAIL: 'unreachable',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+};
+
+const NETWORK_MESSAGES: Record<string, string> = {
+  refused: 'The server refused the connection.',
+  closed: 'The server closed the connection.',
+  timeout: 'The server did not answer in time.',
+  unreachable: 'The server is unreachable from Gatehouse.',
+  dns: 'The server name could not be resolved.',
+};
+
+/**
+ * A failed `fetch` (undici: a TypeError "fetch failed" whose `cause` holds the socket error, or an
+ * UND_ERR_* code) or an `AbortSignal.timeout`: its one-word kind. Bare socket codes are not taken
+ * here: from the database driver they mean an outage (lib/db/unavailable.ts, answered 503).
+ */
+function networkFailure(err: unknown): string | null {
+  const top = err as { name?: unknown; message?: unknown; code?: unknown } | null;
+  if (typeof top !== 'object' || top === null) return null;
+  if (top.name === 'TimeoutError') return 'timeout';
+  const code = top.code;
+  const isFetch = (err instanceof TypeError && top.message === 'fetch failed') || (typeof code === 'string' && code.startsWith('UND_ERR'));
+  if (!isFetch) return null;
+  for (let e: unknown = err, depth = 0; typeof e === 'object' && e !== null && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, name } = e as { code?: unknown; name?: unknown };
+    if (typeof code === 'string' && NETWORK_FAILURES[code]) return NETWORK_FAILURES[code];
+    if (name === 'ConnectTimeoutError') return 'timeout';
+  }
+  return 'unreachable';
+}
+
+/**
+ * The one place that decides whether something thrown has a typed answer: an AppError as it is;
+ * an error that knows its typed form (`toAppError()`, e.g. every SshError: 502/504); a socket or
+ * fetch failure (refused, reset, timed out, unreachable, unresolvable) as ServerUnreachableError.
+ * Null for anything else: a real bug, answered 500 by the caller.
+ */
+export function typedError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const convert = (err as { toAppError?: unknown } | null)?.toAppError;
+  if (typeof convert === 'function') {
+    const converted: unknown = convert.call(err);
+    if (converted instanceof AppError) return converted;
+  }
+  const failure = networkFailure(err);
+  if (failure) return new ServerUnreachableError(NETWORK_MESSAGES[failure], failure, failure === 'timeout');
+  return null;
 }
 
 /** zod issues → `{ "a.b": ["message"] }` (root-level issues under "_"). */

@@ -21,6 +21,19 @@ export interface Operation {
   /** Response media type when not JSON (e.g. text/plain, text/event-stream). */
   produces?: string;
   description?: string;
+  /** Error statuses this route answers beyond the ones every route may (401/403/404/422/503), with what they mean. */
+  errors?: Partial<Record<number, string>>;
 }
+
+/**
+ * What a route that reaches a managed server or another host answers when that host fails and
+ * the view cannot say so with a status field of its own (SshError and failed fetches become
+ * these in lib/errors.ts `typedError`). `details.reason`: `refused`, `timeout`, `unreachable`,
+ * `dns`, `closed`, `auth_failed`, `host_key_mismatch`, …
+ */
+export const serverErrors = {
+  502: '`server_unreachable`: the server refused the connection or the login, offered a changed host key, or cannot be reached (`details.reason` names which)',
+  504: '`server_timeout`: the server did not answer in time',
+} as const;
 
 export const defineOperations = <T extends Record<string, Operation>>(ops: T): T => ops;

@@ -4,6 +4,7 @@ import { bootstrap } from './auth/setup';
 import { startScheduler } from './scheduler';
 import { registerTaskHandlers } from './tasks/runner';
 import { jobs, startupHooks, taskHandlers } from './registry';
+import { installPeerStamp } from './http/peer';
 
 /** Registers every task handler, then runs the start-up hooks (recovery, seeding) in order. */
 export async function runStartupHooks(): Promise<void> {
@@ -12,13 +13,15 @@ export async function runStartupHooks(): Promise<void> {
 }
 
 /**
- * Node-side start-up, called once per process from instrumentation.ts: configuration, migrations,
+ * Node-side start-up, called once per process from instrumentation.ts: the socket-peer stamp, configuration, migrations,
  * first-admin bootstrap (or the setup code), recovery hooks, then the scheduler.
  */
 export async function startGatehouse(): Promise<void> {
   const g = globalThis as unknown as { __gatehouseStarted?: boolean };
   if (g.__gatehouseStarted) return;
   g.__gatehouseStarted = true;
+  // First, so the sign-in limits know each request's socket peer (lib/auth/address.ts).
+  installPeerStamp();
   let cfg;
   try {
     cfg = config();

@@ -14,7 +14,7 @@ import { DiffView } from './diff-view';
  */
 export function DriftPanel({ action, serverId }: { action: FormServerAction; serverId: string }) {
   const [state, dispatch] = useToastedAction(action);
-  const report = state.ok ? (state.data as DriftDto) : null;
+  const report = state.ok ? (state.data as Exclude<DriftDto, { state: 'unreachable' }>) : null;
   return (
     <div className="space-y-4">
       <Form action={dispatch} state={state} className="flex flex-wrap items-center gap-3 space-y-0">

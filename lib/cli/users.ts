@@ -1,7 +1,12 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { cliActor } from '../access/actor';
 import { createUser, listUsers, requireUserByEmail, updateUser } from '../users/service';
 import { print, ready } from './shared';
+import { readPassword, requirePasswordStdin } from './password-input';
+
+const STDIN_HELP = 'read the password from standard input (a prompt without echo on a terminal)';
+/** Accepted only to answer it with a hint: a password in the arguments shows in `ps`. */
+const refusedPassword = () => new Option('--password [password]').hideHelp();
 
 export function registerUserCommands(program: Command) {
   const users = program.command('users').description('manage users');
@@ -9,12 +14,15 @@ export function registerUserCommands(program: Command) {
   users
     .command('create')
     .requiredOption('--email <email>')
-    .requiredOption('--password <password>')
+    .option('--password-stdin', STDIN_HELP)
+    .addOption(refusedPassword())
     .option('--role <role>', 'admin or user', 'user')
     .option('--name <name>', 'display name', '')
     .action(async (o) => {
+      requirePasswordStdin('users create', o);
+      const password = await readPassword();
       await ready();
-      const u = await createUser(cliActor, { email: o.email, password: o.password, role: o.role, name: o.name });
+      const u = await createUser(cliActor, { email: o.email, password, role: o.role, name: o.name });
       print(`created ${u.role} ${u.email} (${u.id})`);
     });
 
@@ -37,15 +45,24 @@ export function registerUserCommands(program: Command) {
       for (const u of all) print(`${u.id}  ${u.email.padEnd(32)} ${u.role.padEnd(6)} ${u.active ? 'active' : 'inactive'}  ${u.name}`);
     });
 
-  const byEmail = (name: string, description: string, extra: (c: Command) => Command, patch: (o: Record<string, string>) => object) =>
+  const byEmail = (name: string, description: string, extra: (c: Command) => Command, patch: (o: Record<string, string>) => object | Promise<object>) =>
     extra(users.command(name).description(description).requiredOption('--email <email>')).action(async (o) => {
+      const change = await patch(o);
       await ready();
       const u = await requireUserByEmail(o.email);
-      const updated = await updateUser(cliActor, u.id, patch(o));
+      const updated = await updateUser(cliActor, u.id, change);
       print(`${name}: ${updated.email} (${updated.role}, ${updated.active ? 'active' : 'inactive'})`);
     });
 
-  byEmail('set-password', 'set a user\'s password (ends their sessions and tokens)', (c) => c.requiredOption('--password <password>'), (o) => ({ password: o.password }));
+  byEmail(
+    'set-password',
+    'set a user\'s password, read from standard input (ends their sessions and tokens)',
+    (c) => c.option('--password-stdin', STDIN_HELP).addOption(refusedPassword()),
+    async (o) => {
+      requirePasswordStdin('users set-password', o);
+      return { password: await readPassword() };
+    },
+  );
   byEmail('set-role', 'make a user admin or user', (c) => c.requiredOption('--role <role>'), (o) => ({ role: o.role }));
   byEmail('deactivate', 'deactivate a user (ends their sessions and tokens)', (c) => c, () => ({ active: false }));
   byEmail('activate', 'activate a user', (c) => c, () => ({ active: true }));

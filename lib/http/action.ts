@@ -3,7 +3,7 @@ import { unstable_rethrow } from 'next/navigation';
 import { z } from 'zod';
 import type { Actor } from '../access/actor';
 import { requireActor, requireAdminActor } from '../auth/session';
-import { AppError, zodFields } from '../errors';
+import { typedError, UnavailableError, zodFields } from '../errors';
 import { asUnavailable, unavailableLogLine } from '../db/unavailable';
 import { formDataToInput, toFormFields, type FieldMap } from './form-fields';
 
@@ -66,12 +66,13 @@ export function echoValues(formData: FormData): Record<string, string | string[]
 export function failureState(err: unknown, formData?: FormData): FormState {
   unstable_rethrow(err);
   const values = formData ? echoValues(formData) : undefined;
-  const unavailable = asUnavailable(err);
+  const typed = typedError(err);
+  const unavailable = typed instanceof UnavailableError ? typed : typed ? null : asUnavailable(err);
   if (unavailable) {
     console.error(unavailableLogLine(unavailable, err));
     return { ok: false, message: unavailable.message, values, at: Date.now() };
   }
-  if (err instanceof AppError) return { ok: false, message: err.message, fields: err.fields, values, at: Date.now() };
+  if (typed) return { ok: false, message: typed.message, fields: typed.fields, values, at: Date.now() };
   console.error('[gatehouse] form action failed:', err);
   return { ok: false, message: GENERIC, values, at: Date.now() };
 }

@@ -1,4 +1,4 @@
-import { AppError } from '../errors';
+import { typedError, UnavailableError } from '../errors';
 import { asUnavailable, unavailableLogLine } from '../db/unavailable';
 
 export interface ErrorBody {
@@ -22,18 +22,21 @@ function constraintError(err: unknown): Response | null {
 }
 
 /**
- * Maps anything thrown in a handler to the CONTRACT.md error shape. Unknown errors become a
- * generic 500 whose text reveals nothing; the detail goes to the server log only.
+ * Maps anything thrown in a handler to the CONTRACT.md error shape (typed errors, SSH and network
+ * failures through `typedError`). Unknown errors become a generic 500 whose text reveals nothing;
+ * the detail goes to the server log only.
  */
 export function toErrorResponse(err: unknown): Response {
-  const unavailable = asUnavailable(err);
+  // Typed first: a failed fetch carries a socket code (ECONNREFUSED) that is not the database's.
+  const typed = typedError(err);
+  const unavailable = typed instanceof UnavailableError ? typed : typed ? null : asUnavailable(err);
   if (unavailable) {
     console.error(unavailableLogLine(unavailable, err));
     return errorResponse(503, unavailable.code, unavailable.message, {}, { 'Retry-After': '5' });
   }
-  if (err instanceof AppError) {
-    const headers = err.status === 429 && 'retryAfterSeconds' in err ? { 'Retry-After': String(err.retryAfterSeconds) } : undefined;
-    return errorResponse(err.status, err.code, err.message, { ...(err.fields && { fields: err.fields }), ...(err.details && { details: err.details }) }, headers);
+  if (typed) {
+    const headers = typed.status === 429 && 'retryAfterSeconds' in typed ? { 'Retry-After': String(typed.retryAfterSeconds) } : undefined;
+    return errorResponse(typed.status, typed.code, typed.message, { ...(typed.fields && { fields: typed.fields }), ...(typed.details && { details: typed.details }) }, headers);
   }
   const constraint = constraintError(err) ?? constraintError((err as { cause?: unknown })?.cause);
   if (constraint) return constraint;

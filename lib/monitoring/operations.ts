@@ -1,4 +1,4 @@
-import { defineOperations } from '../operation';
+import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
 import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 
@@ -15,7 +15,8 @@ export const monitoringOps = defineOperations({
   },
   checkDns: {
     method: 'POST', path: '/domains/{id}/check-dns', summary: 'Check the nameservers of a domain now', tag: 'monitoring', auth: 'admin',
-    response: dnsCheckResultSchema,
+    response: dnsCheckResultSchema, errors: serverErrors,
+    description: 'A resolver that refuses, times out or answers badly is a result (`status: "error"` with a message), not an error.',
   },
   dnsChecks: {
     method: 'GET', path: '/domains/{id}/dns-checks', summary: 'NS check history of a domain, newest first', tag: 'monitoring', auth: 'user',
@@ -24,7 +25,8 @@ export const monitoringOps = defineOperations({
   checkUpstream: {
     method: 'POST', path: '/upstreams/{id}/check', summary: 'Probe every target of an upstream now', tag: 'monitoring', auth: 'admin',
     response: upstreamCheckSchema,
-    description: 'HTTP when the upstream has an HTTP health check, else a TCP connect. Results are stored on the targets.',
+    description: 'HTTP when the upstream has an HTTP health check, else a TCP connect. Results are stored on the targets; a target that refuses or times out is a result, not an error.',
+    errors: serverErrors,
   },
 });
 

@@ -15,6 +15,7 @@ const errorSchema = {
         code: { type: 'string' },
         message: { type: 'string' },
         fields: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
+        details: { type: 'object', description: 'Extra facts for scripts, e.g. `reason` of a 502/504 (`refused`, `timeout`, `auth_failed`, `host_key_mismatch`, …)' },
       },
     },
   },
@@ -47,6 +48,7 @@ function operationObject(key: string, op: Operation) {
   if (forbidden.length) responses['403'] = err(forbidden.join('; or '));
   if (op.path.includes('{')) responses['404'] = err('Absent or not visible to you');
   if (op.body || op.query) responses['422'] = err('Validation failed; `fields` names each problem');
+  for (const [code, d] of Object.entries(op.errors ?? {})) if (d) responses[code] = err(d);
   responses['503'] = err('`unavailable`: the database is down or its disk is full; nothing was changed, try again');
   return {
     operationId: key,

@@ -7,7 +7,6 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible } from '../access/rbac';
-import { AppError } from '../errors';
 import { SshError } from '../ssh/errors';
 import type { SshConnection } from '../ssh/connection';
 import { getServerRow, withServer } from '../servers/connection';
@@ -74,6 +73,7 @@ async function inspect(conn: SshConnection, serverId: string): Promise<DriftDto>
   return {
     serverId,
     checkedAt: new Date().toISOString(),
+    state: paths.length > 0 ? 'drifted' : 'in_sync',
     drifted: paths.length > 0,
     drift: diffFileSets(before, after),
     pending: diffFileSets(manifest, presentFiles(set.files)),
@@ -81,15 +81,19 @@ async function inspect(conn: SshConnection, serverId: string): Promise<DriftDto>
   };
 }
 
-/** The drift report of one server, over SSH (a 502 when the server cannot be reached). */
+/**
+ * The drift report of one server, over SSH. A server that cannot be reached (refused, timed out,
+ * login or host key refused, connection lost) is an ordinary state: `state: "unreachable"`.
+ */
 export async function getServerDrift(actor: Actor, serverId: string): Promise<DriftDto> {
   await getServerRow(serverId);
   await requireServerVisible(actor, serverId);
   try {
     return await withServer(serverId, (conn) => inspect(conn, serverId));
   } catch (err) {
-    if (err instanceof SshError) throw new AppError(502, 'server_unreachable', err.message);
-    throw err;
+    if (!(err instanceof SshError)) throw err;
+    const typed = err.toAppError();
+    return { serverId, checkedAt: new Date().toISOString(), state: 'unreachable', error: typed.message, reason: typed.reason };
   }
 }
 

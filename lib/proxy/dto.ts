@@ -100,10 +100,12 @@ export const domainConfigSchema = z.object({
   changes: z.array(fileDiffSchema),
 });
 
-export const driftSchema = z.object({
+const driftReport = z.object({
   serverId: z.string(),
   checkedAt: z.string(),
-  /** True when a file on the server differs from the deployed manifest. */
+  /** `drifted` when a file on the server differs from the deployed manifest, else `in_sync`. */
+  state: z.enum(['in_sync', 'drifted']),
+  /** True when a file on the server differs from the deployed manifest (the same as `state: "drifted"`). */
   drifted: z.boolean(),
   /** Files on the server against the manifest: `added` = on the server only, `removed` = missing there. */
   drift: z.array(fileDiffSchema),
@@ -112,6 +114,19 @@ export const driftSchema = z.object({
   /** Domains that cannot be rendered now (the pending preview leaves them out). */
   renderErrors: z.array(z.object({ fqdn: z.string(), message: z.string() })),
 });
+
+/** The server could not be reached (refused, timed out, login or host key refused): an ordinary state of a fleet. */
+const driftUnreachable = z.object({
+  serverId: z.string(),
+  checkedAt: z.string(),
+  state: z.literal('unreachable'),
+  /** Plain sentence: why (no address, no secret). */
+  error: z.string(),
+  /** One word for scripts: `refused`, `timeout`, `unreachable`, `dns`, `auth_failed`, `host_key_mismatch`, … */
+  reason: z.string(),
+});
+
+export const driftSchema = z.discriminatedUnion('state', [driftReport, driftUnreachable]);
 
 export const previewInput = z.strictObject({
   body: multilineString({ error: 'Enter the template body.' }).max(65_536, 'Templates are at most 65536 characters.'),

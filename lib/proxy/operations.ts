@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../operation';
+import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
 import { taskAccepted } from '../tasks/schemas';
 import { domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';
@@ -55,7 +55,10 @@ export const proxyOps = defineOperations({
     method: 'POST', path: '/domains/{id}/deploy', summary: 'Deploy one domain (its file, certificate and upstreams.conf)', tag: 'domains', auth: 'admin',
     response: taskAccepted, status: 202,
   },
-  domainConfig: { method: 'GET', path: '/domains/{id}/config', summary: 'The domain\'s rendered files and their diff against what is deployed', tag: 'domains', auth: 'user', response: domainConfigSchema },
+  domainConfig: {
+    method: 'GET', path: '/domains/{id}/config', summary: 'The domain\'s rendered files and their diff against what is deployed', tag: 'domains', auth: 'user', response: domainConfigSchema,
+    description: 'No SSH: upstream names are resolved from Gatehouse with a short deadline; a name that does not resolve shows as a placeholder.', errors: serverErrors,
+  },
 
   listTemplates: { method: 'GET', path: '/templates', summary: 'Templates (built-in and your own)', tag: 'templates', auth: 'admin', query: listParams, response: templateList },
   createTemplate: {
@@ -81,9 +84,14 @@ export const proxyOps = defineOperations({
     method: 'POST', path: '/servers/{id}/deploy', summary: 'Deploy every domain of a server', tag: 'servers', auth: 'admin', response: taskAccepted, status: 202,
     description: 'A task: changed files go to a staging directory, are swapped in and checked with `nginx -t`; on failure the previous files come back and Nginx keeps serving them.',
   },
-  serverConfig: { method: 'GET', path: '/servers/{id}/config', summary: 'What a deploy would write, and its diff against the manifest', tag: 'servers', auth: 'user', response: serverConfigSchema },
+  serverConfig: {
+    method: 'GET', path: '/servers/{id}/config', summary: 'What a deploy would write, and its diff against the manifest', tag: 'servers', auth: 'user', response: serverConfigSchema,
+    description: 'No SSH: answers whether the server is up or not. Upstream names are resolved from Gatehouse with a short deadline.', errors: serverErrors,
+  },
   serverDrift: {
     method: 'GET', path: '/servers/{id}/drift', summary: 'Files on the server that differ from the deployed manifest, and the pending preview', tag: 'servers', auth: 'user',
-    response: driftSchema, description: 'Connects over SSH; 502 `server_unreachable` when it cannot.',
+    response: driftSchema,
+    description: 'Connects over SSH. A server that cannot be reached (refused, timed out, login or host key refused) answers 200 `{"state":"unreachable","error":…,"reason":…}`; otherwise `state` is `in_sync` or `drifted` with the differences.',
+    errors: serverErrors,
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineOperations } from '../operation';
+import { defineOperations, serverErrors } from '../operation';
 import { settingsPatch, settingsSchema } from './schemas';
 
 export const settingsOps = defineOperations({
@@ -10,6 +10,7 @@ export const settingsOps = defineOperations({
   },
   telegramTest: {
     method: 'POST', path: '/settings/telegram/test', summary: 'Send a test message to the configured Telegram chat', tag: 'settings', auth: 'admin',
-    response: z.object({ ok: z.boolean(), message: z.string() }),
+    response: z.object({ ok: z.boolean(), message: z.string() }), errors: serverErrors,
+    description: 'Telegram refusing, timing out or unreachable is `{ok: false, message}`.',
   },
 });

@@ -14,7 +14,8 @@ export interface PoolOptions {
   maxAgeMs?: number | (() => number);
   /** Monotonic milliseconds; injected for tests. */
   now?: () => number;
-  connectOptions?: ConnectOptions;
+  /** A function is read at every connect (the process pool follows SSH_CONNECT_TIMEOUT_SECONDS). */
+  connectOptions?: ConnectOptions | (() => ConnectOptions);
   /** Injected for tests; defaults to `connectSsh`. */
   connect?: (target: SshTarget, opts?: ConnectOptions) => Promise<SshConnection>;
 }
@@ -168,7 +169,8 @@ export class SshPool {
       retired: false,
       idleTimer: undefined,
     };
-    entry.ready = this.connect(target, this.options.connectOptions).then(
+    const connectOptions = typeof this.options.connectOptions === 'function' ? this.options.connectOptions() : this.options.connectOptions;
+    entry.ready = this.connect(target, connectOptions).then(
       (conn) => {
         this.counters.handshakes++;
         entry.conn = conn;
@@ -220,7 +222,10 @@ const globalKey = Symbol.for('gatehouse.sshPool');
 /** The process-wide pool, kept on globalThis so dev-mode module reloads do not leak connections. */
 export function getSshPool(): SshPool {
   const g = globalThis as { [globalKey]?: SshPool };
-  g[globalKey] ??= new SshPool({ maxAgeMs: () => config().SSH_POOL_MAX_AGE_SECONDS * 1000 });
+  g[globalKey] ??= new SshPool({
+    maxAgeMs: () => config().SSH_POOL_MAX_AGE_SECONDS * 1000,
+    connectOptions: () => ({ readyTimeoutMs: config().SSH_CONNECT_TIMEOUT_SECONDS * 1000 }),
+  });
   return g[globalKey];
 }
 

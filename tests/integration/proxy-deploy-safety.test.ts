@@ -118,6 +118,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('proxy deploy saf
       const drift = await api('GET', `/api/v1/servers/${target.serverId}/drift`, { token: s.adminToken });
       expect(drift.status, JSON.stringify(drift.body)).toBe(200);
       expect(drift.body.drifted).toBe(true);
+      expect(drift.body.state).toBe('drifted');
       expect(drift.body.drift).toHaveLength(1);
       expect(drift.body.drift[0]).toMatchObject({ path: rel, status: 'changed' });
       expect(drift.body.drift[0].patch).toContain('+# edited by hand');

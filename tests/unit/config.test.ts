@@ -41,6 +41,10 @@ describe('configuration', () => {
     ['SSH_POOL_MAX_AGE_SECONDS', '0'],
     ['SSH_POOL_MAX_AGE_SECONDS', '1.5'],
     ['SSH_POOL_MAX_AGE_SECONDS', 'ten'],
+    ['SSH_CONNECT_TIMEOUT_SECONDS', '0'],
+    ['SSH_CONNECT_TIMEOUT_SECONDS', '301'],
+    ['TRUSTED_PROXIES', '10.0.0.0/8,proxy.lan'],
+    ['TRUSTED_PROXIES', '10.0.0.0/33'],
   ])('an invalid %s stops start-up with one line naming it', (name, value) => {
     const run = () => parseConfig({ DATA_DIR: tmp(), [name]: value });
     expect(run).toThrow(ConfigError);

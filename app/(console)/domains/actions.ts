@@ -1,6 +1,7 @@
 'use server';
 
 import { z } from 'zod';
+import { ServerUnreachableError } from '@/lib/errors';
 import { formAction } from '@/lib/http/action';
 import { createDomain, deleteDomain, getDomain, updateDomain } from '@/lib/proxy/domains';
 import { enqueueDomainDeploy, enqueueServerDeploy } from '@/lib/proxy/deploy';
@@ -63,5 +64,7 @@ export const deployServerAction = formAction(byServer, async ({ serverId }, acto
 /** Compares the files on the server with the manifest (over SSH); read-only, any visible user. */
 export const checkDriftAction = formAction(byServer, async ({ serverId }, actor) => {
   const report = await getServerDrift(actor, serverId);
+  // The form shows an unreachable server as its error message, like any failed check.
+  if (report.state === 'unreachable') throw new ServerUnreachableError(report.error, report.reason, report.reason === 'timeout');
   return { message: report.drifted ? 'Files on the server differ from what was deployed.' : 'The server has exactly what was deployed.', data: report };
 });
