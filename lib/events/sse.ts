@@ -13,6 +13,17 @@ export function canSee(actor: Actor, visible: Set<string> | null, e: GatehouseEv
   return e.serverId !== null && visible !== null && visible.has(e.serverId);
 }
 
+// Every open stream's cleanup, so shutdown can end them (globalThis: one set per process).
+const gs = globalThis as unknown as { __gatehouseStreams?: Set<() => void> };
+const openStreams = () => (gs.__gatehouseStreams ??= new Set());
+
+/** Shutdown: ends every open event stream (browsers reconnect to another instance, or later). */
+export function closeAllStreams(): number {
+  const all = [...openStreams()];
+  for (const close of all) close();
+  return all.length;
+}
+
 const frame = (e: GatehouseEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
 
 /**
@@ -65,6 +76,7 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
       cleanup = () => {
         if (closed) return;
         closed = true;
+        openStreams().delete(cleanup);
         clearInterval(ping);
         unsubscribe();
         try {
@@ -74,6 +86,7 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
         }
       };
       request.signal.addEventListener('abort', cleanup);
+      openStreams().add(cleanup);
 
       send('retry: 3000\n: connected\n\n');
       if (Number.isFinite(lastId)) for (const e of await eventsSince(lastId)) deliver(e);
