@@ -165,6 +165,9 @@ export async function stopRunner(graceMs = 20_000): Promise<number> {
   return left.length;
 }
 
+/** Is this process running the task now (its handler has not returned)? */
+export const isRunning = (taskId: string): boolean => state().active.has(taskId);
+
 /** Tests: let a stopped runner claim tasks again. */
 export function resumeRunner(): void {
   state().stopped = false;
