@@ -4,16 +4,17 @@
  * both ask `isDraining()`, and whichever layer owns a resource registers its close hook here;
  * lib/startup.ts wires the signals.
  *
- * Shutdown runs the phases in this order, the hooks of one phase side by side:
- *   intake       stop taking new work (the scheduler's jobs, the task runner's claims)
- *   work         let running tasks finish (up to the grace period), mark the rest interrupted
+ * Shutdown first sets the draining flag (requests answer 503, the runner claims nothing), then
+ * runs the phases in this order, the hooks of one phase side by side:
+ *   work         stop the scheduler and let its runs and the running tasks finish (up to the
+ *                grace period), mark the tasks still running interrupted
  *   streams      close Server-Sent Events streams
  *   connections  close pooled SSH connections
  *   database     close the database
  * A hook that throws is logged and the next ones still run. State lives on globalThis because
  * Next.js bundles instrumentation and route handlers separately (one module copy each).
  */
-export const SHUTDOWN_PHASES = ['intake', 'work', 'streams', 'connections', 'database'] as const;
+export const SHUTDOWN_PHASES = ['work', 'streams', 'connections', 'database'] as const;
 export type ShutdownPhase = (typeof SHUTDOWN_PHASES)[number];
 
 interface Hook {

@@ -12,18 +12,19 @@ import { jobs, startupHooks, taskHandlers } from './registry';
 export const SHUTDOWN_GRACE_MS = 20_000;
 
 /**
- * The close hooks, in lib/lifecycle.ts's phase order: no new jobs or claims, running tasks
+ * The close hooks, in lib/lifecycle.ts's phase order (requests and task claims stop with the
+ * draining flag itself): the scheduler starts no job and its runs in progress end, running tasks
  * finish or are interrupted, event streams end, SSH connections close, the database closes.
  */
 export function registerShutdownHooks(): void {
-  onShutdown('intake', 'scheduler', () => stopScheduler());
+  onShutdown('work', 'scheduler', () => stopScheduler(SHUTDOWN_GRACE_MS));
   onShutdown('work', 'tasks', async () => {
     const n = await stopRunner(SHUTDOWN_GRACE_MS);
     if (n) console.warn(`[gatehouse] ${n} task(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
   });
   onShutdown('streams', 'event streams', () => void closeAllStreams());
   onShutdown('connections', 'ssh pool', () => getSshPool().closeAll());
-  onShutdown('database', 'database', () => closeDb());
+  onShutdown('database', 'database', () => closeDb({ final: true }));
 }
 
 /** Registers every task handler, then runs the start-up hooks (recovery, seeding) in order. */

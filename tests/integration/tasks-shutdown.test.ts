@@ -11,6 +11,7 @@ import { getDb } from '@/lib/db';
 import { enqueueTask } from '@/lib/tasks/service';
 import { isRunning, pollTasks, registerTaskHandlers, resumeRunner, SHUTDOWN_INTERRUPTED, stopRunner } from '@/lib/tasks/runner';
 import { cliActor } from '@/lib/access/actor';
+import { startScheduler, stopScheduler } from '@/lib/scheduler';
 
 /** A handler held at a gate until the test opens it; `started` resolves when it runs. */
 function gated() {
@@ -105,5 +106,40 @@ describe.each(dialects)('task runner shutdown on %s', (dialect) => {
     r = await row(task.id);
     expect(r.status).toBe('interrupted');
     expect(await logs(task.id)).toEqual(['step 1', `Interrupted: ${SHUTDOWN_INTERRUPTED}`]);
+  });
+
+  it('stopping the scheduler: no job starts again, a run in progress is waited for (up to the limit)', async () => {
+    const job = gated();
+    let runs = 0;
+    let finished = 0;
+    await startScheduler([
+      {
+        name: `test-held-${dialect}`,
+        pattern: '* * * * * *',
+        everyInstance: true,
+        run: async () => {
+          runs++;
+          job.started();
+          await job.gate;
+          finished++;
+        },
+      },
+    ]);
+    await job.running;
+    let stopped = false;
+    const stopping = stopScheduler(60_000).then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    job.open();
+    await stopping;
+    expect(finished).toBe(1);
+    expect(runs).toBe(1);
+
+    // A run that never ends does not hold the shutdown past the limit.
+    const stuck = gated();
+    await startScheduler([{ name: `test-stuck-${dialect}`, pattern: '* * * * * *', everyInstance: true, run: async () => (stuck.started(), stuck.gate) }]);
+    await stuck.running;
+    await stopScheduler(50);
+    stuck.open();
   });
 });

@@ -56,7 +56,7 @@ describe('lifecycle: graceful shutdown', () => {
 
   it('is idempotent: a second call runs nothing twice', async () => {
     let runs = 0;
-    onShutdown('intake', 'scheduler', () => void runs++);
+    onShutdown('work', 'scheduler', () => void runs++);
     const a = shutdown({ log: quiet });
     const b = shutdown({ log: quiet });
     expect(b).toBe(a);
