@@ -86,10 +86,23 @@ async function runTask(task: TaskRow): Promise<void> {
   } finally {
     clearInterval(heartbeat);
     controller.abort();
+  }
+  try {
+    await recordOutcome(running, { status, error, result, progress: status === 'succeeded' ? 100 : lastProgress });
+  } finally {
+    // Only now: shutdown waits for this set to empty before it closes the database.
     state().active.delete(task.id);
   }
+}
+
+async function recordOutcome(
+  running: Running,
+  o: { status: 'succeeded' | 'failed'; error: string | null; result: Record<string, unknown> | null; progress: number },
+): Promise<void> {
   if (running.interrupted) return;
-  const progress = status === 'succeeded' ? 100 : lastProgress;
+  const { task } = running;
+  const { t } = getDb();
+  const { status, error, result, progress } = o;
   // The outcome is known here even if the database is restarting: keep trying to record it, or
   // the row would stay "running" although nothing runs it any more. State and event together.
   // Only a row still "running" takes it (shutdown may have marked it interrupted meanwhile).
