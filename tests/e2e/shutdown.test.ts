@@ -136,6 +136,31 @@ describe.skipIf(!enabled || !pgOk).each(dialects)('graceful shutdown of npm star
     for (const d of [dataDir, managedDir, gate]) if (d) fs.rmSync(d, { recursive: true, force: true });
   });
 
+  /**
+   * Follows GET /events. `ended` says how the stream ended: `clean` when the server closed it
+   * (shutdown's streams phase), else the error (a socket dropped by a dying process).
+   */
+  const followEvents = async () => {
+    const res = await fetch(`${app!.url}/api/v1/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const ended = (async () => {
+      try {
+        for (;;) {
+          const chunk = await reader.read();
+          if (chunk.done) return 'clean';
+          text += decoder.decode(chunk.value, { stream: true });
+        }
+      } catch (err) {
+        return `error: ${(err as Error).message}`;
+      }
+    })();
+    await waitFor(() => text.includes(': connected'), { description: 'the event stream to open' });
+    return { text: () => text, ended };
+  };
+
   /** Arms the gate, queues a deploy, resolves with its id once its `nginx -t` waits at the gate. */
   const deployToGate = async (change: string) => {
     // Something to upload, test and reload.
@@ -149,8 +174,15 @@ describe.skipIf(!enabled || !pgOk).each(dialects)('graceful shutdown of npm star
     return res.body.taskId as string;
   };
 
-  /** SIGTERM to npm; checks the drain answers; `whileDraining` runs then; resolves with the exit. */
+  /**
+   * SIGTERM to npm; checks the drain answers; `whileDraining` runs then; resolves with the exit.
+   * An event stream opened before the signal must be ended by the server before the process exits.
+   */
   const terminate = async (whileDraining: () => void) => {
+    const events = await followEvents();
+    const order: string[] = [];
+    void events.ended.then((how) => order.push(`stream ${how}`));
+    void app!.exited.then(() => order.push('exited'));
     const sent = Date.now();
     app!.signal('SIGTERM');
     const refused = await waitFor(
@@ -173,9 +205,11 @@ describe.skipIf(!enabled || !pgOk).each(dialects)('graceful shutdown of npm star
     if (!exit) app!.kill();
     expect(exit, `still running 30 s after SIGTERM:\n${logs.slice(-3000)}`).not.toBeNull();
     expect(exit, logs.slice(-3000)).toEqual({ code: 0, signal: null });
+    await events.ended;
+    expect(order).toEqual(['stream clean', 'exited']);
     app = undefined;
     console.log(`exit ${exit!.code} ${((Date.now() - sent) / 1000).toFixed(1)} s after SIGTERM; the app's last lines:\n${logs.split('\n').filter((l) => l.includes('[gatehouse]')).slice(-6).join('\n')}`);
-    return logs;
+    return { logs, events: events.text() };
   };
 
   const afterRestart = async (taskId: string) => {
@@ -197,7 +231,9 @@ describe.skipIf(!enabled || !pgOk).each(dialects)('graceful shutdown of npm star
 
   it('SIGTERM mid-deploy, the deploy finishes within the grace period: succeeded, exit 0, nothing left running', async () => {
     const taskId = await deployToGate('8m');
-    const logs = await terminate(() => fs.writeFileSync(path.join(gate, 'open'), ''));
+    const { logs, events } = await terminate(() => fs.writeFileSync(path.join(gate, 'open'), ''));
+    // The stream stayed open while draining and carried the deploy's end.
+    expect(events).toMatch(new RegExp(`"taskId":"${taskId}","status":"succeeded"`));
     expect(logs).toContain('[gatehouse] shutting down (SIGTERM)');
     expect(logs).toContain('[gatehouse] shutdown complete');
     expect(logs).not.toContain('interrupted by shutdown');
@@ -208,7 +244,8 @@ describe.skipIf(!enabled || !pgOk).each(dialects)('graceful shutdown of npm star
 
   it('SIGTERM mid-deploy, held past the 20 s grace: interrupted by the shutdown, exit 0 within 30 s, the next deploy succeeds', async () => {
     const taskId = await deployToGate('16m');
-    const logs = await terminate(() => {});
+    const { logs, events } = await terminate(() => {});
+    expect(events).toMatch(new RegExp(`"taskId":"${taskId}","status":"interrupted"`));
     expect(logs).toContain(`interrupted by shutdown`);
     expect(logs).toContain('[gatehouse] shutdown complete');
     // The held `nginx -t` on the server may go on once the gate opens; the server must still be sound.
