@@ -4,6 +4,7 @@ import { bootstrap } from './auth/setup';
 import { startScheduler, stopScheduler } from './scheduler';
 import { registerTaskHandlers, stopRunner } from './tasks/runner';
 import { closeAllStreams } from './events/sse';
+import { flushBus } from './events/bus';
 import { getSshPool } from './ssh/pool';
 import { installSignalHandlers, onShutdown } from './lifecycle';
 import { jobs, startupHooks, taskHandlers } from './registry';
@@ -22,7 +23,10 @@ export function registerShutdownHooks(): void {
     const n = await stopRunner(SHUTDOWN_GRACE_MS);
     if (n) console.warn(`[gatehouse] ${n} task(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
   });
-  onShutdown('streams', 'event streams', () => void closeAllStreams());
+  onShutdown('streams', 'event streams', async () => {
+    await flushBus();
+    closeAllStreams();
+  });
   onShutdown('connections', 'ssh pool', () => getSshPool().closeAll());
   onShutdown('database', 'database', () => closeDb({ final: true }));
 }
