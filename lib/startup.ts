@@ -1,10 +1,36 @@
 import { config, ConfigError } from './config';
-import { migrateDb } from './db';
+import { closeDb, migrateDb } from './db';
 import { bootstrap } from './auth/setup';
-import { startScheduler } from './scheduler';
-import { registerTaskHandlers } from './tasks/runner';
+import { startScheduler, stopScheduler } from './scheduler';
+import { registerTaskHandlers, stopRunner } from './tasks/runner';
+import { closeAllStreams } from './events/sse';
+import { flushBus } from './events/bus';
+import { getSshPool } from './ssh/pool';
+import { installSignalHandlers, onShutdown } from './lifecycle';
 import { jobs, startupHooks, taskHandlers } from './registry';
 import { installPeerStamp } from './http/peer';
+
+/** How long running tasks get to finish at shutdown before they are marked interrupted. */
+export const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * The close hooks, in lib/lifecycle.ts's phase order (requests and task claims stop with the
+ * draining flag itself): the scheduler starts no job and its runs in progress end, running tasks
+ * finish or are interrupted, event streams end, SSH connections close, the database closes.
+ */
+export function registerShutdownHooks(): void {
+  onShutdown('work', 'scheduler', () => stopScheduler(SHUTDOWN_GRACE_MS));
+  onShutdown('work', 'tasks', async () => {
+    const n = await stopRunner(SHUTDOWN_GRACE_MS);
+    if (n) console.warn(`[gatehouse] ${n} task(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
+  });
+  onShutdown('streams', 'event streams', async () => {
+    await flushBus();
+    closeAllStreams();
+  });
+  onShutdown('connections', 'ssh pool', () => getSshPool().closeAll());
+  onShutdown('database', 'database', () => closeDb({ final: true }));
+}
 
 /** Registers every task handler, then runs the start-up hooks (recovery, seeding) in order. */
 export async function runStartupHooks(): Promise<void> {
@@ -43,5 +69,9 @@ export async function startGatehouse(): Promise<void> {
   if (cfg.SCHEDULER === 'on') {
     await startScheduler(jobs);
   }
+  // From here SIGTERM/SIGINT shut down gracefully (Next.js leaves them to us with
+  // NEXT_MANUAL_SIG_HANDLE=true; before this point a signal simply ends the process).
+  registerShutdownHooks();
+  installSignalHandlers();
   console.log(`[gatehouse] ready on ${cfg.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`);
 }

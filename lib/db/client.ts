@@ -12,6 +12,7 @@ import * as sqliteSchema from './schema/sqlite';
 import * as pgSchema from './schema/pg';
 import { config } from '../config';
 import { Lane, lanedDatabase } from './lane';
+import { UnavailableError } from '../errors';
 
 /**
  * Queries are written once against the SQLite types; both schemas export identical tables, so the
@@ -35,7 +36,7 @@ interface Handle {
   lane?: Lane;
 }
 
-const state = globalThis as unknown as { __gatehouseDb?: Handle };
+const state = globalThis as unknown as { __gatehouseDb?: Handle; __gatehouseDbShutDown?: boolean };
 const txStore = new AsyncLocalStorage<Db>();
 
 /**
@@ -74,6 +75,8 @@ function open(url: string): Handle {
 }
 
 function handle(): Handle {
+  // After the shutdown's close nothing reopens it (a task handler still finishing, say).
+  if (state.__gatehouseDbShutDown) throw new UnavailableError('shut down', 'Gatehouse has shut down; nothing was changed.');
   state.__gatehouseDb ??= open(config().DATABASE_URL);
   return state.__gatehouseDb;
 }
@@ -192,10 +195,13 @@ export function poolStats(): { dialect: Dialect; poolMax?: number; laneWaiting?:
 /** Switches the process to another database (tests) after closing the current one. */
 export async function switchDatabase(url: string): Promise<void> {
   await closeDb();
+  state.__gatehouseDbShutDown = false;
   state.__gatehouseDb = open(url);
 }
 
-export async function closeDb(): Promise<void> {
+/** Closes the database; `final` (shutdown): later calls fail with UnavailableError instead of reopening it. */
+export async function closeDb(opts: { final?: boolean } = {}): Promise<void> {
+  if (opts.final) state.__gatehouseDbShutDown = true;
   const h = state.__gatehouseDb;
   state.__gatehouseDb = undefined;
   if (!h) return;

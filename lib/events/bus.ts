@@ -30,7 +30,7 @@ const CHANNEL = 'gatehouse_events';
 // NOTIFY payloads are capped at 8000 bytes; long strings in event data are cut below that.
 const MAX_STRING = 2000;
 
-const g = globalThis as unknown as { __gatehouseBus?: { emitter: EventEmitter; listening?: Promise<void>; highest?: number } };
+const g = globalThis as unknown as { __gatehouseBus?: { emitter: EventEmitter; listening?: Promise<void>; highest?: number; published?: number } };
 function bus() {
   if (!g.__gatehouseBus) {
     const emitter = new EventEmitter();
@@ -83,6 +83,8 @@ export async function publishMany(inputs: readonly PublishInput[]): Promise<Gate
 }
 
 function deliver(event: GatehouseEvent) {
+  const b = bus();
+  b.published = Math.max(b.published ?? 0, event.id);
   const { pg, dialect } = rawDb();
   if (dialect === 'postgres' && pg) {
     pg.notify(CHANNEL, JSON.stringify(event)).catch((err) => console.error('[gatehouse] notify failed:', err.message));
@@ -121,6 +123,19 @@ export function subscribe(listener: (e: GatehouseEvent) => void): () => void {
   }
   b.emitter.on('event', listener);
   return () => b.emitter.off('event', listener);
+}
+
+/**
+ * Shutdown, before event streams close: on PostgreSQL this process's own events come back through
+ * LISTEN a moment after NOTIFY; waits (up to `timeoutMs`) until the last one it published has,
+ * so a stream still sees e.g. the final state of a task interrupted just before. SQLite delivers
+ * in-process at once.
+ */
+export async function flushBus(timeoutMs = 2_000): Promise<void> {
+  const b = bus();
+  if (!b.listening || b.published === undefined) return;
+  const deadline = Date.now() + timeoutMs;
+  while ((b.highest ?? 0) < b.published && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** Resolves once this process receives events from other instances (PostgreSQL LISTEN ready). */

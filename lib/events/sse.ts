@@ -16,6 +16,17 @@ export function canSee(actor: Actor, visible: Set<string> | null, e: GatehouseEv
   return e.serverId !== null && visible !== null && visible.has(e.serverId);
 }
 
+// Every open stream's cleanup, so shutdown can end them (globalThis: one set per process).
+const gs = globalThis as unknown as { __gatehouseStreams?: Set<() => void> };
+const openStreams = () => (gs.__gatehouseStreams ??= new Set());
+
+/** Shutdown: ends every open event stream (browsers reconnect to another instance, or later). */
+export function closeAllStreams(): number {
+  const all = [...openStreams()];
+  for (const close of all) close();
+  return all.length;
+}
+
 const frame = (e: GatehouseEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(e.data)}\n\n`;
 
 /**
@@ -76,6 +87,7 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
         if (closed) return;
         closed = true;
         metrics().sseClients.dec();
+        openStreams().delete(cleanup);
         clearInterval(ping);
         unsubscribe();
         try {
@@ -85,6 +97,7 @@ export function eventStream(request: Request, actor: Actor, types?: Set<string>)
         }
       };
       request.signal.addEventListener('abort', cleanup);
+      openStreams().add(cleanup);
 
       await refresh();
       send('retry: 3000\n: connected\n\n');

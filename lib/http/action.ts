@@ -5,6 +5,7 @@ import type { Actor } from '../access/actor';
 import { requireActor, requireAdminActor } from '../auth/session';
 import { typedError, UnavailableError, zodFields } from '../errors';
 import { asUnavailable, unavailableLogLine } from '../db/unavailable';
+import { DRAINING_MESSAGE, isDraining } from '../lifecycle';
 import { formDataToInput, toFormFields, type FieldMap } from './form-fields';
 
 export { formDataToInput, type FieldMap };
@@ -98,6 +99,8 @@ export function formAction<S extends z.ZodType, T = unknown>(
   options: FormActionOptions = {},
 ): (prevState: FormState, formData: FormData) => Promise<FormState> {
   return async (_prev, formData) => {
+    // Shutting down: the form keeps what was typed and says to try again (the API's 503 `unavailable`).
+    if (isDraining()) return { ok: false, message: DRAINING_MESSAGE, values: echoValues(formData), at: Date.now() };
     try {
       const actor = options.admin ? await requireAdminActor() : await requireActor({ enrolling: options.enrolling });
       const input = formDataToInput(schema, formData, options.fields);

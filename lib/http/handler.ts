@@ -5,6 +5,7 @@ import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '.
 import { errorResponse, toErrorResponse } from './errors';
 import type { Operation } from '../operation';
 import { countRequest } from '../metrics';
+import { DRAINING_MESSAGE, DRAINING_RETRY_AFTER_SECONDS, isDraining } from '../lifecycle';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -54,6 +55,8 @@ const isAnswer = (v: unknown): v is Answer => typeof v === 'object' && v !== nul
  */
 export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) => Promise<unknown>) {
   return async (request: Request, context: { params: Promise<Record<string, string>> }): Promise<Response> => countRequest(op.method, `/api/v1${op.path}`, async () => {
+    // Shutting down: every operation (health too, so a load balancer moves away) is refused.
+    if (isDraining()) return errorResponse(503, 'unavailable', DRAINING_MESSAGE, {}, { 'Retry-After': String(DRAINING_RETRY_AFTER_SECONDS) });
     try {
       const actor = op.auth === 'public' ? null : await actorFromRequest(request);
       if (op.auth !== 'public' && !actor) throw new UnauthorizedError();

@@ -17,6 +17,8 @@ export interface JobDef {
 
 interface SchedulerState {
   jobs: Map<string, Cron>;
+  /** Runs in progress (stopScheduler waits for them). */
+  inFlight: Set<Promise<void>>;
   leader: boolean;
   leaderTimer?: NodeJS.Timeout;
   release?: () => Promise<void>;
@@ -27,7 +29,7 @@ const LEADER_LOCK = 724312;
 const SLOW_MS = 10_000;
 
 function state(): SchedulerState {
-  g.__gatehouseScheduler ??= { jobs: new Map(), leader: false };
+  g.__gatehouseScheduler ??= { jobs: new Map(), inFlight: new Set(), leader: false };
   return g.__gatehouseScheduler;
 }
 
@@ -74,17 +76,34 @@ export async function startScheduler(defs: readonly JobDef[]): Promise<void> {
   if (!s.leader) s.leaderTimer = setInterval(() => void tryLead().catch(() => {}), 15_000);
   for (const def of defs) {
     if (s.jobs.has(def.name)) continue;
-    s.jobs.set(def.name, new Cron(def.pattern, { name: def.name, protect: true, paused: true }, () => runLogged(def)));
+    s.jobs.set(
+      def.name,
+      new Cron(def.pattern, { name: def.name, protect: true, paused: true }, () => {
+        const run = runLogged(def);
+        s.inFlight.add(run);
+        return run.finally(() => s.inFlight.delete(run));
+      }),
+    );
   }
   for (const job of s.jobs.values()) job.resume();
 }
 
-// Unused in the app (it runs until the process exits); kept as startScheduler's counterpart for a graceful shutdown.
-export async function stopScheduler(): Promise<void> {
+/**
+ * Graceful shutdown (lib/startup.ts): no job starts again; runs in progress get up to `waitMs`
+ * to end (one still going after that meets the closed database and logs its failure); then the
+ * leader lock is given up so another instance takes the singleton jobs at once.
+ */
+export async function stopScheduler(waitMs = 0): Promise<void> {
   const s = state();
   for (const job of s.jobs.values()) job.stop();
   s.jobs.clear();
   if (s.leaderTimer) clearInterval(s.leaderTimer);
+  if (s.inFlight.size && waitMs > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...s.inFlight]), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
+    clearTimeout(timer);
+  }
   await s.release?.();
+  s.release = undefined;
   s.leader = false;
 }

@@ -1,18 +1,26 @@
 import crypto from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import { isDatabaseUnavailable, retryWhileUnavailable } from '../db/unavailable';
 import { publish } from '../events/bus';
-import { claimNextTask, publishTask, type TaskRow } from './store';
+import { isDraining } from '../lifecycle';
+import { claimNextTask, interruptTasks, publishTask, type TaskRow } from './store';
 import { isTaskFailure, type TaskContext, type TaskHandler, type TaskHandlers } from './context';
 import { redactor } from './redact';
 import { recordTask } from '../metrics';
 
+/** A task this process is running: its abort controller, and whether shutdown gave up on it. */
+interface Running {
+  task: TaskRow;
+  controller: AbortController;
+  interrupted: boolean;
+}
+
 const g = globalThis as unknown as {
-  __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; wake?: () => void; instanceId: string; draining?: Promise<void> };
+  __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; active: Map<string, Running>; instanceId: string; stopped?: boolean };
 };
 function state() {
-  g.__gatehouseTasks ??= { handlers: new Map(), running: 0, instanceId: `${process.pid}-${crypto.randomBytes(4).toString('hex')}` };
+  g.__gatehouseTasks ??= { handlers: new Map(), running: 0, active: new Map(), instanceId: `${process.pid}-${crypto.randomBytes(4).toString('hex')}` };
   return g.__gatehouseTasks;
 }
 
@@ -32,6 +40,8 @@ async function runTask(task: TaskRow): Promise<void> {
   let seq = 0;
   let lastProgress = 0;
   const controller = new AbortController();
+  const running: Running = { task, controller, interrupted: false };
+  state().active.set(task.id, running);
   const heartbeat = setInterval(() => {
     void db.update(t.tasks).set({ heartbeatAt: new Date() }).where(eq(t.tasks.id, task.id)).catch(() => {});
   }, HEARTBEAT_MS);
@@ -40,6 +50,8 @@ async function runTask(task: TaskRow): Promise<void> {
     signal: controller.signal,
     addSecret: redact.add,
     async log(text, stream = 'info') {
+      // Once shutdown has marked the task interrupted, its row is final: nothing more is added.
+      if (running.interrupted) return;
       for (const line of redact.apply(text).replace(/\r/g, '').split('\n')) {
         if (line === '' && stream !== 'info') continue;
         seq++;
@@ -76,13 +88,33 @@ async function runTask(task: TaskRow): Promise<void> {
     clearInterval(heartbeat);
     controller.abort();
   }
-  const progress = status === 'succeeded' ? 100 : lastProgress;
+  try {
+    await recordOutcome(running, { status, error, result, progress: status === 'succeeded' ? 100 : lastProgress });
+  } finally {
+    // Only now: shutdown waits for this set to empty before it closes the database.
+    state().active.delete(task.id);
+  }
+}
+
+async function recordOutcome(
+  running: Running,
+  o: { status: 'succeeded' | 'failed'; error: string | null; result: Record<string, unknown> | null; progress: number },
+): Promise<void> {
+  if (running.interrupted) return;
+  const { task } = running;
+  const { t } = getDb();
+  const { status, error, result, progress } = o;
   // The outcome is known here even if the database is restarting: keep trying to record it, or
   // the row would stay "running" although nothing runs it any more. State and event together.
+  // Only a row still "running" takes it (shutdown may have marked it interrupted meanwhile).
   await retryWhileUnavailable(() =>
     atomically(async (tx) => {
-      await tx.update(t.tasks).set({ status, error, result, progress, finishedAt: new Date() }).where(eq(t.tasks.id, task.id));
-      await publishTask({ ...task, status, progress, error });
+      const done = await tx
+        .update(t.tasks)
+        .set({ status, error, result, progress, finishedAt: new Date() })
+        .where(and(eq(t.tasks.id, task.id), eq(t.tasks.status, 'running')))
+        .returning({ id: t.tasks.id });
+      if (done.length) await publishTask({ ...task, status, progress, error });
     }),
   );
   recordTask(task.kind, status, task.startedAt);
@@ -94,7 +126,7 @@ const DATABASE_LOST =
 /** Claims and runs queued tasks until none is left or the concurrency limit is reached. */
 async function pump(): Promise<void> {
   const s = state();
-  while (s.running < MAX_CONCURRENT) {
+  while (s.running < MAX_CONCURRENT && !s.stopped && !isDraining()) {
     const task = await claimNextTask(s.instanceId, [...s.handlers.keys()]);
     if (!task) return;
     s.running++;
@@ -110,7 +142,7 @@ async function pump(): Promise<void> {
 let scheduled = false;
 /** Nudges the runner (after an enqueue in this process; the scheduler also polls for others'). */
 export function wakeRunner(): void {
-  if (scheduled || process.env.GATEHOUSE_TASK_RUNNER === 'off') return;
+  if (scheduled || process.env.GATEHOUSE_TASK_RUNNER === 'off' || state().stopped) return;
   scheduled = true;
   setImmediate(() => {
     scheduled = false;
@@ -119,6 +151,42 @@ export function wakeRunner(): void {
 }
 
 export const pollTasks = () => pump();
+
+/** What an interrupted task's row and last log line say. */
+export const SHUTDOWN_INTERRUPTED = 'Gatehouse shut down before this task finished; run it again.';
+
+/**
+ * Shutdown: claims no more tasks, waits up to `graceMs` for the running ones to finish, then
+ * marks those still running `interrupted` (with a log line) and aborts their signal. Their
+ * handlers may still be mid-step; nothing they do afterwards changes the row. Returns how many
+ * were interrupted. Queued tasks stay queued for the next start (or another instance).
+ */
+export async function stopRunner(graceMs = 20_000): Promise<number> {
+  const s = state();
+  s.stopped = true;
+  const deadline = Date.now() + graceMs;
+  while (s.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const left = [...s.active.values()];
+  if (!left.length) return 0;
+  for (const r of left) r.interrupted = true;
+  await interruptTasks(
+    left.map((r) => r.task.id),
+    SHUTDOWN_INTERRUPTED,
+  ).catch((err) => console.error('[gatehouse] marking tasks interrupted at shutdown failed:', (err as Error).message));
+  for (const r of left) {
+    console.warn(`[gatehouse] task ${r.task.kind} ${r.task.id} interrupted by shutdown`);
+    r.controller.abort();
+  }
+  return left.length;
+}
+
+/** Is this process running the task now (its handler has not returned)? */
+export const isRunning = (taskId: string): boolean => state().active.has(taskId);
+
+/** Tests: let a stopped runner claim tasks again. */
+export function resumeRunner(): void {
+  state().stopped = false;
+}
 
 /** Tests and the CLI: run queued tasks until the queue is empty and nothing is running. */
 export async function drainTasks(timeoutMs = 120_000): Promise<void> {

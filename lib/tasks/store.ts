@@ -70,6 +70,39 @@ export async function interruptStaleTasks(olderThanMs: number): Promise<number> 
 }
 
 /**
+ * Shutdown: marks these tasks (still running in this process) `interrupted` with `message` as
+ * their error and last log line, each with its event. A row that is no longer running is left
+ * alone. A log line racing in from the task gets the seq first; then this one is retried.
+ */
+export async function interruptTasks(ids: readonly string[], message: string): Promise<number> {
+  const { t } = getDb();
+  let n = 0;
+  for (const id of ids) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const row = await atomically(async (tx) => {
+          const [last] = await tx.select({ seq: sql<number>`coalesce(max(${t.taskLogs.seq}), 0)` }).from(t.taskLogs).where(eq(t.taskLogs.taskId, id));
+          const [r] = await tx
+            .update(t.tasks)
+            .set({ status: 'interrupted', error: message, finishedAt: new Date() })
+            .where(and(eq(t.tasks.id, id), eq(t.tasks.status, 'running')))
+            .returning();
+          if (!r) return null;
+          await tx.insert(t.taskLogs).values({ taskId: id, seq: Number(last?.seq ?? 0) + 1, at: new Date(), stream: 'stderr', text: `Interrupted: ${message}` });
+          await publishTask(r);
+          return r;
+        });
+        if (row) n++;
+        break;
+      } catch (err) {
+        if (attempt >= 2) throw err;
+      }
+    }
+  }
+  return n;
+}
+
+/**
  * Deletes finished tasks (and, by cascade, their logs) older than `keepDays`; queued and running
  * ones are never touched. Runs from the housekeeping job with `retention.taskDays`.
  */
