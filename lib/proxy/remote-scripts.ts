@@ -24,11 +24,13 @@ const LOCK_WAIT_SECONDS = 60;
  * are ignored (a write to a closed stream just fails) and the script always ends with either the
  * new files tested and loaded or the previous ones back. An flock on LOCK_FILE in the managed
  * directory makes one apply at a time: a deploy after a restart waits for an orphaned one (and
- * HASHES_SCRIPT waits for it before comparing files).
+ * HASHES_SCRIPT waits for it before comparing files). It removes the staging directory on exit.
  */
 export const APPLY_SCRIPT = `set -u
 trap '' HUP PIPE
 S=$1; M=$2; MAIN=$3; pidfile=$4; shift 4
+# The staging directory (private keys among its files) goes on every way out, caller or not.
+trap 'rm -rf "$S"' EXIT
 umask 022
 say() { printf '\\036GH %s\\036\\n' "$*" 2>/dev/null; }
 mkdir -p "$M" && cd "$M" || { echo "cannot use the managed directory $M" >&2; say fail setup; exit 20; }
@@ -107,7 +109,6 @@ while :; do
   sleep 0.02
 done
 say reloaded
-rm -rf "$S"
 `;
 
 /** `sh -c PROBE gh-probe PORT host…`: one HTTP request per host to the local Nginx, printing "host code". */
