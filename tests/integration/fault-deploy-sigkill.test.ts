@@ -22,8 +22,8 @@
  *   - after recovery (the registry's start-up hooks, as a restarted instance runs them) the task
  *     is `interrupted`;
  *   - the next deploy succeeds and every domain answers from the new pool.
- * SQLite: 20 runs; start-up recovery marks every running task at once (one instance). PostgreSQL:
- * 2 runs; there other instances may be alive, so the killed task counts as abandoned once its
+ * SQLite: 20 runs logged in as root and 5 as a sudo user; start-up recovery marks every running
+ * task at once (one instance). PostgreSQL: 2 runs; there other instances may be alive, so the killed task counts as abandoned once its
  * heartbeat is a minute old, and the scheduler's stale-task job marks it (each run waits for that).
  * SQLite also checks the lock: a deploy started while the orphaned apply script still holds its
  * `nginx -t` waits for it (a `flock` on the managed directory's lock file), then succeeds.
@@ -49,9 +49,14 @@ import { LOCK_FILE } from '@/lib/proxy/remote-scripts';
 import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
-const SQLITE_RUNS = 20;
-/** On PostgreSQL each run waits a minute for the killed runner's heartbeat to go stale. */
-const POSTGRES_RUNS = 2;
+/**
+ * Root logins on each dialect; a sudo login (the apply script under `sudo -n`) on SQLite. On
+ * PostgreSQL each run waits a minute for the killed runner's heartbeat to go stale.
+ */
+const CASES = [
+  ...dialects.map((dialect) => ({ dialect, login: 'root', runs: dialect === 'sqlite' ? 20 : 2, seed: dialect === 'sqlite' ? 2718 : 2719 })),
+  ...(dialects.includes('sqlite') ? [{ dialect: 'sqlite' as const, login: 'sudo', runs: 5, seed: 2720 }] : []),
+];
 const DOMAINS = 4;
 const root = path.resolve(__dirname, '../..');
 
@@ -137,9 +142,9 @@ function startTaskProcess(env: Record<string, string>) {
 }
 
 describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: Gatehouse killed with SIGKILL during a deploy (separate process, real sshd + nginx)', () => {
-  describe.each(dialects)('on %s', (dialect) => {
-    const rng = seededRandom(`fault-deploy-sigkill-${dialect}`, dialect === 'sqlite' ? 2718 : 2719);
-    const RUNS = dialect === 'sqlite' ? SQLITE_RUNS : POSTGRES_RUNS;
+  describe.each(CASES)('on $dialect, logged in as $login', ({ dialect, login, runs: RUNS, seed }) => {
+    const name = `fault-deploy-sigkill-${dialect}-${login}`;
+    const rng = seededRandom(name, seed);
     const encryptionKey = crypto.randomBytes(32).toString('base64');
     const authSecret = crypto.randomBytes(32).toString('base64url');
     const gate = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-gate-'));
@@ -213,7 +218,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: Gatehouse
         );
         return script;
       };
-      target = await startDeployTarget(token, 'sigkill-fault', { command: gated });
+      target = await startDeployTarget(token, 'sigkill-fault', { command: gated, sudo: login === 'sudo' });
       for (const c of ['blue', 'green']) {
         const upstream = await startHttpUpstream({ name: c });
         const r = await api('POST', '/api/v1/upstreams', { token, body: { name: `pool-${c}`, targets: [{ host: '127.0.0.1', port: upstream.port }] } });
@@ -315,11 +320,11 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: Gatehouse
         expect(state, `${where} (${reached}): the managed files were a mix of the old and the new set\nold ${JSON.stringify(before)}\nnew ${JSON.stringify(after)}\nleft ${JSON.stringify(left)}`).not.toBe('mixed');
         outcomes.push(`${label}: ${state}`);
       }
-      console.log(`[fault-deploy-sigkill-${dialect}] outcomes: ${outcomes.join('; ')}`);
+      console.log(`[${name}] outcomes: ${outcomes.join('; ')}`);
     }, 900_000);
 
     // The lock lives on the server, whatever the database: checked once, where recovery is quick.
-    if (dialect === 'sqlite') it('a deploy started while the killed process\'s apply script still runs waits for it (flock), then succeeds', async () => {
+    if (dialect === 'sqlite' && login === 'root') it('a deploy started while the killed process\'s apply script still runs waits for it (flock), then succeeds', async () => {
       color = color === 'blue' ? 'green' : 'blue';
       await moveAllTo(color);
       const taskId = await enqueue();

@@ -6,7 +6,8 @@
  * writes to the staging directory (k seeded, from the first file to the last list file), the
  * test SIGKILLs the sshd processes serving Gatehouse's connection (the per-connection session
  * process and its privilege-separated children, found under the test sshd's PID). The write and
- * everything after it fail on a connection that is gone. Three cuts per dialect.
+ * everything after it fail on a connection that is gone. Three cuts per dialect logged in as root,
+ * and three on SQLite logged in as a sudo user.
  *
  * What must hold afterwards: the task is `failed` with a plain message (what happened and what to
  * do, no stack, no library error text); the server's Nginx is untouched: every file of the managed
@@ -31,6 +32,11 @@ import { registerTaskHandlers } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
 const CUTS = 3;
+/** Root on each dialect; on SQLite also a sudo user (sshd's privilege-separated pair of processes). */
+const CASES = [
+  ...dialects.map((dialect) => ({ dialect, login: 'root', seed: dialect === 'sqlite' ? 4242 : 4243 })),
+  ...(dialects.includes('sqlite') ? [{ dialect: 'sqlite' as const, login: 'sudo', seed: 4244 }] : []),
+];
 const DOMAINS = 3;
 
 /** Every file under `dir` (the whole managed directory), relative path → sha256. */
@@ -70,8 +76,9 @@ function sessionProcesses(listener: number): number[] {
 }
 
 describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: the SSH connection cut mid-upload (sshd session process killed)', () => {
-  describe.each(dialects)('on %s', (dialect) => {
-    const rng = seededRandom(`fault-ssh-cut-upload-${dialect}`, dialect === 'sqlite' ? 4242 : 4243);
+  describe.each(CASES)('on $dialect, logged in as $login', ({ dialect, login, seed }) => {
+    const name = `fault-ssh-cut-upload-${dialect}-${login}`;
+    const rng = seededRandom(name, seed);
     let tdb: TestDb;
     let token: string;
     let target: DeployTarget;
@@ -99,7 +106,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: the SSH c
       tdb = await openTestDb(dialect);
       token = (await seedUsers()).adminToken;
       registerTaskHandlers(proxyTaskHandlers);
-      target = await startDeployTarget(token, `ssh-cut-${dialect}`);
+      target = await startDeployTarget(token, `ssh-cut-${dialect}-${login}`, { sudo: login === 'sudo' });
       for (const c of ['blue', 'green']) {
         const upstream = await startHttpUpstream({ name: c });
         const r = await api('POST', '/api/v1/upstreams', { token, body: { name: `pool-${c}`, targets: [{ host: '127.0.0.1', port: upstream.port }] } });
@@ -181,7 +188,7 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: the SSH c
         expect(fs.existsSync(staging), `${where}: the stale staging directory after the next deploy`).toBe(false);
         expect(again.status, `${where}: the next deploy\n${again.error}\n${await taskLog(token, again.id)}`).toBe('succeeded');
         expect(await answers(), `${where}: after the next deploy`).toEqual(domains.map(() => color));
-        console.log(`[fault-ssh-cut-upload-${dialect}] ${where}: failed with "${task.error}"`);
+        console.log(`[${name}] ${where}: failed with "${task.error}"`);
       }
     });
   });
