@@ -34,10 +34,11 @@ trap 'rm -rf "$S"' EXIT
 umask 022
 say() { printf '\\036GH %s\\036\\n' "$*" 2>/dev/null; }
 mkdir -p "$M" && cd "$M" || { echo "cannot use the managed directory $M" >&2; say fail setup; exit 20; }
-# flock(1) is in util-linux and busybox; without it there is no lock (one Gatehouse, one task per server).
+# flock(1) is in util-linux and busybox (whose flock has no -w: it waits for as long as it takes);
+# without it there is no lock (one Gatehouse runs one task per server at a time anyway).
 if command -v flock >/dev/null 2>&1; then
   exec 9>>${LOCK_FILE} || { echo "cannot open the lock file $M/${LOCK_FILE}" >&2; say fail setup; exit 20; }
-  if ! flock -w ${LOCK_WAIT_SECONDS} 9; then
+  if ! flock -n 9 2>/dev/null && ! { if flock --version >/dev/null 2>&1; then flock -w ${LOCK_WAIT_SECONDS} 9; else flock 9; fi; }; then
     echo "Another deploy was still putting files in place on this server (it held $M/${LOCK_FILE} for ${LOCK_WAIT_SECONDS} s). Nothing was changed; deploy again once it has finished." >&2
     say fail setup; exit 20
   fi
@@ -138,7 +139,9 @@ export const HASHES_SCRIPT = `cd "$1" 2>/dev/null || exit 0
 shift
 # An apply still running (e.g. orphaned by a Gatehouse restart) finishes first: its files, or the
 # previous ones, are what to compare with.
-if [ -e ${LOCK_FILE} ] && command -v flock >/dev/null 2>&1; then flock -s -w ${LOCK_WAIT_SECONDS} ${LOCK_FILE} true; fi
+if [ -e ${LOCK_FILE} ] && command -v flock >/dev/null 2>&1; then
+  if flock --version >/dev/null 2>&1; then flock -s -w ${LOCK_WAIT_SECONDS} ${LOCK_FILE} true; else flock -s ${LOCK_FILE} true; fi
+fi
 # One sha256sum for all files (a fork per file costs seconds on a big server); missing ones only
 # print to stderr.
 if [ $# -gt 0 ]; then
