@@ -21,7 +21,9 @@
  *     (Nginx serves what is on disk: the new files were reloaded, or the old ones are back);
  *   - after recovery (the registry's start-up hooks, as a restarted instance runs them) the task
  *     is `interrupted`;
- *   - the next deploy succeeds and every domain answers from the new pool.
+ *   - the next deploy succeeds and every domain answers from the new pool; no staging directory
+ *     of the killed deploy is left (the apply script removes its own; one left by a kill before
+ *     it, the next deploy removes once it is an hour old: the test ages it).
  * SQLite: 20 runs logged in as root and 5 as a sudo user; start-up recovery marks every running
  * task at once (one instance). PostgreSQL: 2 runs; there other instances may be alive, so the killed task counts as abandoned once its
  * heartbeat is a minute old, and the scheduler's stale-task job marks it (each run waits for that).
@@ -245,6 +247,12 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: Gatehouse
       expect(await answers()).toEqual(domains.map(() => 'blue'));
     });
     afterAll(async () => {
+      // Whatever staging directory of this test's domains is left (a kill between mktemp and the
+      // child's report of it) is an artifact of the test: removed here.
+      for (const n of fs.readdirSync('/tmp').filter((x) => x.startsWith('gatehouse-deploy.'))) {
+        const d = path.join('/tmp', n);
+        if (domains.some((x) => fs.existsSync(path.join(d, 'files/domains', `${x.fqdn}.conf`)))) fs.rmSync(d, { recursive: true, force: true });
+      }
       for (const p of Object.values(pools)) await p.upstream.stop();
       await target?.stop();
       await tdb?.close();
@@ -312,8 +320,17 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen'))('fault: Gatehouse
         // Nginx serves what is on disk: the old files still (or back), or the new ones reloaded.
         expect(await answers(), `${where} (${reached}): Nginx serves the ${unchanged ? 'old files on disk' : 'changed files on disk'}`).toEqual(domains.map(() => (unchanged ? was : color)));
 
+        // A staging directory is left only when the kill came before the apply script (which
+        // removes its own); the next deploy removes it once it is an hour old (aged here).
+        const staging = child.lines.find((l) => l.startsWith('GH-STAGING '))?.slice('GH-STAGING '.length);
+        if (staging && fs.existsSync(staging)) {
+          const hoursAgo = new Date(Date.now() - 2 * 3600_000);
+          fs.utimesSync(staging, hoursAgo, hoursAgo);
+        }
+
         const again = await target.deploy();
         expect(again.status, `${where}: the next deploy\n${again.error}\n${await taskLog(token, again.id)}`).toBe('succeeded');
+        if (staging) expect(fs.existsSync(staging), `${where}: the killed deploy's staging directory ${staging}`).toBe(false);
         expect(await answers(), `${where}: after the next deploy`).toEqual(domains.map(() => color));
         const after = snapshot(target.managedDir);
         const state = unchanged ? 'old' : same(left, after) ? 'new' : 'mixed';

@@ -5,6 +5,7 @@
  * real task runner, over its own SSH connection. It prints one line per milestone on stdout:
  *
  *   GH-RUNNING               handlers registered, the runner is about to claim the task
+ *   GH-STAGING <dir>         the deploy made its staging directory on the server
  *   GH-PAUSED <point>        it stopped at <point> and waits there to be killed
  *   GH-DONE <status>         the task ended (only when no pause point was reached)
  *
@@ -26,6 +27,13 @@ const pause = (point: string) => {
 
 const [mode, arg] = (process.env.FAULT_PAUSE ?? 'applied').split(':');
 const proto = SshConnection.prototype;
+
+const exec = proto.exec;
+proto.exec = async function (this: SshConnection, ...args: Parameters<SshConnection['exec']>) {
+  const r = await exec.apply(this, args);
+  if (args[0].includes('mktemp -d /tmp/gatehouse-deploy.')) say(`GH-STAGING ${r.stdout.trim()}`);
+  return r;
+};
 
 if (mode === 'upload') {
   const k = Number(arg);
