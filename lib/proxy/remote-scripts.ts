@@ -4,6 +4,11 @@
  * into the script text. POSIX sh, Linux /proc, coreutils or busybox.
  */
 
+/** In the managed directory: held (flock) by the apply script while it changes files. */
+export const LOCK_FILE = '.gatehouse.lock';
+/** How long an apply waits for another one to finish (the reload wait alone is up to 30 s). */
+const LOCK_WAIT_SECONDS = 60;
+
 /**
  * The deploy step, run as root: `sh -c APPLY gh-apply STAGING MANAGED_DIR MAIN_CONF PID_FILE nginx-command…`.
  * Backs up every file it will replace or remove (one tar), copies the staged files in, runs
@@ -11,12 +16,33 @@
  * time) and waits until workers of the new generation run and the old ones stopped listening; if
  * that does not happen the previous files come back too. Markers on stdout (\036GH …\036) tell
  * Gatehouse which stage failed; Nginx's own messages go to stderr.
+ *
+ * It finishes on its own whatever happens to its caller. When Gatehouse dies or the connection
+ * drops, sshd closes the script's stdout and stderr (and a sudo with a pty hangs up its
+ * terminal): SIGPIPE at the next `say` would kill it between the swap and the reload or the
+ * rollback, leaving files on disk that Nginx never loaded or a half-restored set. So HUP and PIPE
+ * are ignored (a write to a closed stream just fails) and the script always ends with either the
+ * new files tested and loaded or the previous ones back. An flock on LOCK_FILE in the managed
+ * directory makes one apply at a time: a deploy after a restart waits for an orphaned one (and
+ * HASHES_SCRIPT waits for it before comparing files). It removes the staging directory on exit.
  */
 export const APPLY_SCRIPT = `set -u
+trap '' HUP PIPE
 S=$1; M=$2; MAIN=$3; pidfile=$4; shift 4
+# The staging directory (private keys among its files) goes on every way out, caller or not.
+trap 'rm -rf "$S"' EXIT
 umask 022
-say() { printf '\\036GH %s\\036\\n' "$*"; }
+say() { printf '\\036GH %s\\036\\n' "$*" 2>/dev/null; }
 mkdir -p "$M" && cd "$M" || { echo "cannot use the managed directory $M" >&2; say fail setup; exit 20; }
+# flock(1) is in util-linux and busybox (whose flock has no -w: it waits for as long as it takes);
+# without it there is no lock (one Gatehouse runs one task per server at a time anyway).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>>${LOCK_FILE} || { echo "cannot open the lock file $M/${LOCK_FILE}" >&2; say fail setup; exit 20; }
+  if ! flock -n 9 2>/dev/null && ! { if flock --version >/dev/null 2>&1; then flock -w ${LOCK_WAIT_SECONDS} 9; else flock 9; fi; }; then
+    echo "Another deploy was still putting files in place on this server (it held $M/${LOCK_FILE} for ${LOCK_WAIT_SECONDS} s). Nothing was changed; deploy again once it has finished." >&2
+    say fail setup; exit 20
+  fi
+fi
 mkdir -p domains certs && chmod 0700 certs || { say fail setup; exit 20; }
 [ -f http.conf ] || printf '# Managed by Gatehouse. Included once from the http block of %s.\\ninclude %s/upstreams.conf;\\ninclude %s/domains/*.conf;\\n' "$MAIN" "$M" "$M" > http.conf
 [ -f upstreams.conf ] || printf '# Managed by Gatehouse.\\n' > upstreams.conf
@@ -84,7 +110,6 @@ while :; do
   sleep 0.02
 done
 say reloaded
-rm -rf "$S"
 `;
 
 /** `sh -c PROBE gh-probe PORT host…`: one HTTP request per host to the local Nginx, printing "host code". */
@@ -112,6 +137,11 @@ true
  */
 export const HASHES_SCRIPT = `cd "$1" 2>/dev/null || exit 0
 shift
+# An apply still running (e.g. orphaned by a Gatehouse restart) finishes first: its files, or the
+# previous ones, are what to compare with.
+if [ -e ${LOCK_FILE} ] && command -v flock >/dev/null 2>&1; then
+  if flock --version >/dev/null 2>&1; then flock -s -w ${LOCK_WAIT_SECONDS} ${LOCK_FILE} true; else flock -s ${LOCK_FILE} true; fi
+fi
 # One sha256sum for all files (a fork per file costs seconds on a big server); missing ones only
 # print to stderr.
 if [ $# -gt 0 ]; then

@@ -3,6 +3,7 @@
  * there, hash and read the managed files, stage changed files and run the apply script.
  */
 import type { SshConnection } from '../ssh/connection';
+import { SshConnectionLostError, SshError } from '../ssh/errors';
 import { cmd } from '../ssh/quote';
 import { parseGetentHosts } from './resolve-targets';
 import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
@@ -57,9 +58,25 @@ export async function readRemoteFiles(conn: SshConnection, managedDir: string, p
   return new Map(entries);
 }
 
+/** An SSH failure in the middle of applyOnServer; the message adds what it means for Nginx's files. */
+export class DeployInterruptedError extends SshError {
+  readonly code: string;
+  constructor(cause: SshError, consequence: string) {
+    super(`${cause.message} ${consequence}`, cause.detail);
+    this.code = cause.code;
+  }
+}
+
 export type ApplyResult =
   | { ok: true; output: string }
   | { ok: false; stage: 'setup' | 'install' | 'test' | 'reload' | 'unknown'; message: string; output: string };
+
+/**
+ * Staging directories of this login user older than an hour: left by a deploy whose connection
+ * was cut (or whose Gatehouse died) during the upload, before the apply script, which removes
+ * its own, ever started. They may hold private keys, so the next deploy removes them.
+ */
+const SWEEP_STAGING = `find /tmp -maxdepth 1 -name 'gatehouse-deploy.*' -user "$(id -u)" -mmin +60 -exec rm -rf -- {} + 2>/dev/null`;
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
@@ -77,7 +94,7 @@ export async function applyOnServer(
   log: (text: string) => Promise<void>,
 ): Promise<ApplyResult> {
   assertPaths([...files.map((f) => f.path), ...removals]);
-  const made = await conn.exec(`d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" && echo "$d"`, { timeoutMs: 15_000 });
+  const made = await conn.exec(`${SWEEP_STAGING}; d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" && echo "$d"`, { timeoutMs: 15_000 });
   const staging = made.stdout.trim();
   if (made.code !== 0 || !/^\/tmp\/gatehouse-deploy\.[A-Za-z0-9]+$/.test(staging)) {
     return { ok: false, stage: 'setup', message: `Could not create a staging directory on the server: ${made.stderr.trim() || 'mktemp failed'}`, output: '' };
@@ -86,16 +103,28 @@ export async function applyOnServer(
   let cleaned = false;
   const started = performance.now();
   try {
-    // The staging directory is 0700 (it holds private keys too); files get their final mode.
-    await inBatches(files, 64, (f) => conn.writeFile(`${staging}/files/${f.path}`, f.content, { mode: f.mode }));
-    const list = files.map((f) => `${f.mode.toString(8).padStart(4, '0')} ${f.path}\n`).join('');
-    await conn.writeFile(`${staging}/install.list`, list, { mode: 0o600 });
-    await conn.writeFile(`${staging}/remove.list`, removals.map((p) => `${p}\n`).join(''), { mode: 0o600 });
+    try {
+      // The staging directory is 0700 (it holds private keys too); files get their final mode.
+      await inBatches(files, 64, (f) => conn.writeFile(`${staging}/files/${f.path}`, f.content, { mode: f.mode }));
+      const list = files.map((f) => `${f.mode.toString(8).padStart(4, '0')} ${f.path}\n`).join('');
+      await conn.writeFile(`${staging}/install.list`, list, { mode: 0o600 });
+      await conn.writeFile(`${staging}/remove.list`, removals.map((p) => `${p}\n`).join(''), { mode: 0o600 });
+    } catch (err) {
+      if (err instanceof SshError) throw new DeployInterruptedError(err, "Nginx's files were not changed.");
+      throw err;
+    }
     ran = true;
     await log(`Staged ${files.length} file(s) in ${Math.round(performance.now() - started)} ms.`);
-    const r = await conn.execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.confPath} ${layout.pidFile ?? ''} ${nginxWords(layout)}`, {
-      timeoutMs: 180_000,
-    });
+    const r = await conn
+      .execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.confPath} ${layout.pidFile ?? ''} ${nginxWords(layout)}`, {
+        timeoutMs: 180_000,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof SshConnectionLostError) {
+          throw new DeployInterruptedError(err, 'The apply script goes on by itself on the server and ends with either the new files tested and loaded or the previous ones back; the next deploy waits for it.');
+        }
+        throw err;
+      });
     const markers = [...r.stdout.matchAll(/\u001eGH ([a-z ]+)\u001e/g)].map((m) => m[1]);
     const output = r.stdout.replace(/\u001eGH [a-z ]+\u001e\n?/g, '').trim();
     const failure = markers.find((m) => m.startsWith('fail '));
@@ -108,8 +137,8 @@ export async function applyOnServer(
     if (output) await log(output);
     return { ok: false, stage, message, output };
   } finally {
-    // The script removes the directory itself after a reload; a root-owned backup inside it
-    // needs root to remove in every other case.
+    // The script removes the directory itself when it ends. Before it ran (or when sudo refused
+    // it) the files are the login user's; once it ran, root removes whatever it may have left.
     const rm = cmd`rm -rf -- ${staging}`;
     if (!cleaned) await (ran ? conn.execPrivileged(rm) : conn.exec(rm)).catch(() => undefined);
   }

@@ -32,7 +32,10 @@ export async function writeFile(conn: SshConnection, path: string, content: stri
     await sftpCall<void>((cb) => sftp.writeFile(path, content, { mode }, (err) => cb(err)));
     await sftpCall<void>((cb) => sftp.chmod(path, mode, (err) => cb(err)));
   } catch (err) {
-    throw fileError('Could not write a file on the server.', conn.detail(`write ${path}: ${(err as Error).message}`));
+    const message = (err as Error).message;
+    // ssh2's answer to every request still open when the channel or the connection goes away.
+    const lost = conn.closed || message === 'No response from server';
+    throw fileError(lost ? 'The SSH connection was lost while writing a file on the server.' : 'Could not write a file on the server.', conn.detail(`write ${path}: ${message}`));
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The deploy's remote apply script on its own (POSIX sh, no SSH, no real Nginx): a rejected
  * `nginx -t` or a stopped Nginx puts back exactly the previous files, new files included.
- * The success path (reload confirmed by the workers) runs against a real Nginx in
- * tests/integration/proxy-deploy*.test.ts.
+ * It also does so with its caller gone (stdout a pipe nobody reads, and a SIGHUP), and removes
+ * its staging directory. The success path (reload confirmed by the workers) runs against a real
+ * Nginx in tests/integration/proxy-deploy*.test.ts; a killed Gatehouse in fault-deploy-sigkill.
  */
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -10,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from '@/lib/proxy/remote-scripts';
+import { APPLY_SCRIPT, HASHES_SCRIPT, LOCK_FILE, PROBE_SCRIPT, RESOLVE_SCRIPT } from '@/lib/proxy/remote-scripts';
 
 let dir = '';
 const m = (...p: string[]) => path.join(dir, 'managed', ...p);
@@ -20,6 +21,8 @@ function tree(root: string): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      // The apply script's lock file is created once and stays empty.
+      if (e.name === LOCK_FILE) continue;
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else out[`${path.relative(root, p)} ${(fs.statSync(p).mode & 0o777).toString(8)}`] = crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex');
@@ -86,6 +89,34 @@ describe.skipIf(process.getuid?.() !== 0)('the apply script', () => {
     expect(r.stdout).toContain('\u001eGH tested\u001e');
     expect(r.stderr).toContain('Nginx is not running');
     expect(tree(m())).toEqual(before);
+  });
+
+  it('still puts them back when its caller is gone: stdout and stderr a pipe nobody reads, and a SIGHUP', () => {
+    const before = tree(m());
+    stage({ 'domains/old.conf': { content: 'server { replaced }\n', mode: 0o644 }, 'domains/new.conf': { content: 'server { new }\n', mode: 0o644 } }, ['domains/gone.conf']);
+    // `nginx -t` (which passes) holds until the reader of the script's output has gone and the
+    // script got SIGHUP; every write after that meets a closed pipe. Nginx is not running, so the
+    // script has to roll back, after writing.
+    fs.writeFileSync(path.join(dir, 'fake-nginx'), `#!/bin/sh\nif [ "$1" = -t ]; then touch ${dir}/at-test; while [ ! -e ${dir}/go ]; do sleep 0.01; done; echo 'nginx: configuration file test is successful' >&2; fi\n`, { mode: 0o755 });
+    const driver = [
+      `mkfifo ${dir}/out`,
+      `cat ${dir}/out > /dev/null & reader=$!`,
+      `sh -c "$0" gh-apply ${s()} ${m()} ${dir}/nginx.conf ${dir}/no-such.pid ${dir}/fake-nginx > ${dir}/out 2>&1 & script=$!`,
+      `while [ ! -e ${dir}/at-test ]; do sleep 0.01; done`,
+      `kill $reader; wait $reader; kill -HUP $script`,
+      `touch ${dir}/go`,
+      `wait $script; echo "exit $?"`,
+    ].join('\n');
+    const r = spawnSync('sh', ['-c', driver, APPLY_SCRIPT], { encoding: 'utf8' });
+    expect(r.stdout.trim(), r.stderr).toBe('exit 23');
+    expect(tree(m())).toEqual(before);
+    expect(fs.existsSync(s())).toBe(false);
+  });
+
+  it('removes its staging directory on its way out', () => {
+    stage({ 'domains/old.conf': { content: 'server { BROKEN }\n', mode: 0o644 } }, []);
+    expect(apply('').status).toBe(22);
+    expect(fs.existsSync(s())).toBe(false);
   });
 
   it('is valid POSIX sh, like the other remote scripts', () => {
