@@ -17,12 +17,21 @@ export interface HandlerContext<O extends Operation> {
   request: Request;
 }
 
+/** `application/json`, any `+json` type, or none given (curl without -H, scripts that send the JSON bare). */
+const isJsonType = (type: string | null) => {
+  const media = (type ?? '').split(';')[0]!.trim().toLowerCase();
+  return media === '' || media === 'application/json' || /^application\/[\w.+-]+\+json$/.test(media);
+};
+
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
   if (text.trim() === '') return { ok: true, value: {} };
+  if (!isJsonType(request.headers.get('content-type'))) {
+    return { ok: false, response: errorResponse(415, 'unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.') };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {

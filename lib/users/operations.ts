@@ -12,12 +12,17 @@ export const userOps = defineOperations({
     body: changeOwnPasswordInput, status: 204,
   },
   list: { method: 'GET', path: '/users', summary: 'List users', tag: 'users', auth: 'admin', query: listParams, response: list(userSchema) },
-  create: { method: 'POST', path: '/users', summary: 'Create a user', tag: 'users', auth: 'admin', body: userCreateInput, response: userSchema, status: 201 },
+  create: { method: 'POST', path: '/users', summary: 'Create a user', tag: 'users', auth: 'admin', body: userCreateInput, response: userSchema, status: 201,
+    errors: { 409: '`user_exists`: another user has this e-mail' },
+  },
   get: { method: 'GET', path: '/users/{id}', summary: 'Get a user', tag: 'users', auth: 'admin', response: userSchema },
   update: {
     method: 'PATCH', path: '/users/{id}', summary: 'Change a user (name, e-mail, role, active, password)', tag: 'users', auth: 'admin',
-    body: userPatchInput, response: userSchema,
+    body: userPatchInput, response: userSchema, errors: { 409: '`user_exists`: another user has this e-mail' },
     description: 'A new password, a deactivation or a role change ends the user\'s sessions and API tokens. The last active admin cannot be demoted or deactivated.',
   },
-  remove: { method: 'DELETE', path: '/users/{id}', summary: 'Delete a user', tag: 'users', auth: 'admin', status: 204 },
+  remove: {
+    method: 'DELETE', path: '/users/{id}', summary: 'Delete a user', tag: 'users', auth: 'admin', status: 204,
+    errors: { 409: '`cannot_delete_self`, or `last_admin` for the last active admin' },
+  },
 });
