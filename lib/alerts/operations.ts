@@ -8,7 +8,8 @@ const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 export const alertOps = defineOperations({
   list: {
     method: 'GET', path: '/alerts', summary: 'Incidents, newest first', tag: 'alerts', auth: 'user', query: alertListParams, response: list(alertSchema),
-    description: 'Without `state`, firing and resolved incidents. Users see incidents of servers shared with them.',
+    description: 'Without `state`, firing and resolved incidents. Users see incidents of servers shared with them; `serverId` of a server they cannot see is a 404.',
+    errors: { 404: '`serverId` names a server you cannot see' },
   },
   get: { method: 'GET', path: '/alerts/{id}', summary: 'One incident', tag: 'alerts', auth: 'user', response: alertSchema },
   listRules: {

@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import { actorFromRequest } from '../auth/session';
 import type { Actor } from '../access/actor';
-import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '../errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, zodFields } from '../errors';
 import { errorResponse, toErrorResponse } from './errors';
 import type { Operation } from '../operation';
+import { nulPath } from '../text';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -40,6 +41,9 @@ async function readJson(request: Request): Promise<{ ok: true; value: unknown } 
 }
 
 function parseWith(schema: z.ZodType, value: unknown) {
+  // No field anywhere takes a NUL character, and PostgreSQL could not store one.
+  const nul = nulPath(value);
+  if (nul) throw ValidationError.field(nul, 'Text cannot contain NUL characters.');
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(zodFields(r.error));
   return r.data;
@@ -74,6 +78,8 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
       }
       const query = op.query ? parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams)) : undefined;
       const params = (await context?.params) ?? {};
+      // An id with a NUL names nothing (and PostgreSQL could not even compare it).
+      if (Object.values(params).some((v) => v.includes('\u0000'))) throw new NotFoundError();
       const result = await fn({ actor, body, query, params, request } as HandlerContext<O>);
       if (result instanceof Response) return result;
       if (isAnswer(result)) return Response.json(result.body, { status: result.status });

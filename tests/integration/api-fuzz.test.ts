@@ -36,13 +36,16 @@ const SEED = rng.seed;
  * when SSH refuses or times out). Matching answers are counted and printed, not failed. The lead
  * empties this list after merging wc.
  */
-const KNOWN_FAILURES: Array<{ op: string; status: number; server?: 'up' | 'down' | 'refusing'; why: string }> = [];
+const KNOWN_FAILURES: Array<{ op: string; status: number; server?: ServerState; why: string }> = [];
 
+type ServerState = keyof World['servers'];
 type Who = 'admin' | 'shared' | 'unshared' | 'deactivated' | 'none' | 'garbage';
 type BodyKind = 'valid' | 'mutated' | 'root' | 'malformed' | 'content-type' | 'oversize' | 'deep' | 'empty';
 
 interface Case {
   who: Who;
+  headers: Record<string, string>;
+  badAuth: string;
   id: { kind: 'pool' | 'bad'; pick: number; bad: string };
   query: Array<{ name: string; value: string }>;
   body: { kind: BodyKind; valid: unknown; mutation: Mutation; pick: number; replacement: unknown; raw: string; contentType: string };
@@ -71,7 +74,50 @@ function caseArb(op: DocOperation, ids: string[]): fc.Arbitrary<Case> {
     raw: fc.constantFrom(...malformed),
     contentType: fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', '', 'application/json; charset=utf-16', 'APPLICATION/JSON'),
   });
-  return fc.record({ who, id, query, body });
+  const headers = fc.oneof(
+    { weight: 6, arbitrary: fc.constant({}) },
+    { weight: 1, arbitrary: fc.record({ 'last-event-id': fc.oneof(fc.constantFrom('-1', '1e400', 'abc', '0', '99999999999999999999'), fc.string({ maxLength: 10 })) }) },
+    { weight: 1, arbitrary: fc.record({ 'x-forwarded-for': fc.constantFrom('1.2.3.4', '::1, 10.0.0.1', 'garbage', ''), cookie: fc.constantFrom('authjs.session-token=garbage', 'a=b', '') }) },
+    { weight: 1, arbitrary: fc.record({ accept: fc.constantFrom('text/html', 'application/xml', '*/*', ''), 'accept-encoding': fc.constantFrom('gzip', 'deflate', 'identity') }) },
+  );
+  const badAuth = fc.constantFrom(
+    'Bearer gh_' + 'A'.repeat(40), 'Bearer ', 'Bearer', 'Basic YWRtaW46YWRtaW4=', 'bearer gh_x', 'Bearer gh_' + 'x'.repeat(5000), 'Bearer \u00c3\u00a9gh_x',
+    'Bearer gh_abc def', 'Token gh_x', 'Bearer null', 'Bearer ' + "' OR 1=1 --",
+  );
+  return fc.record({ who, id, query, body, headers, badAuth });
+}
+
+/**
+ * Known-good bodies for some operations, so mutations start from something the deeper rules accept
+ * (a generated value rarely passes zod refinements such as the host grammar). Optional: an
+ * operation without one is fuzzed from its schema alone.
+ */
+function examples(w: World): Record<string, unknown[]> {
+  const up = w.servers.up;
+  const domain = w.ids.domains[0]!;
+  const later = new Date(Date.now() + 86_400_000).toISOString();
+  const target = { host: '127.0.0.1', port: 9, weight: 1, backup: false, maxFails: 1, failTimeoutSeconds: 10 };
+  return {
+    // Never the right current password: a change would end the admin's token and with it the run.
+    'POST /me/password': [{ currentPassword: 'wrong-password', newPassword: 'another-password-2' }],
+    'POST /users': [{ email: 'fuzzed@example.test', password: 'a-long-password-1', name: 'Fuzzed', role: 'user' }],
+    'PATCH /users/{id}': [{ name: 'Renamed' }, { role: 'user', active: true }],
+    'POST /tokens': [{ name: 'fuzz', expiresDays: 30 }],
+    'PATCH /settings': [{ monitoring: { intervalSeconds: 60 } }, { dns: { servers: ['127.0.0.1:9'] } }, { telegram: { enabled: false } }, { retention: { rawHours: 24 } }],
+    'POST /servers': [{ name: 'fuzz-new', host: '127.0.0.1', sshPort: 9, authMethod: 'password', password: 'pw-123456', monitoringEnabled: false, glances: { url: 'http://127.0.0.1:9' } }],
+    'PATCH /servers/{id}': [{ name: 'fuzz-renamed' }, { sharedWith: [w.shared.id] }, { glances: { url: 'http://127.0.0.1:9', username: 'mon', password: 'x' } }],
+    'POST /servers/{id}/install-glances': [{ bind: '127.0.0.1', port: 61208 }],
+    'POST /servers/{id}/trust-host-key': [{ fingerprint: w.sshd.hostKeyFingerprint }],
+    'POST /certificates': [{ source: 'acme', domainId: domain }],
+    'POST /upstreams': [{ name: 'fuzz-upstream', method: 'least_conn', keepalive: 16, healthCheck: { type: 'http', path: '/health', intervalSeconds: 30 }, targets: [target] }],
+    'PATCH /upstreams/{id}': [{ targets: [target, { ...target, port: 10, backup: true }] }, { method: 'ip_hash' }],
+    'POST /domains': [{ fqdn: 'fuzz-new.example.test', aliases: ['www.fuzz-new.example.test'], serverId: up, upstreamId: w.ids.upstreams[0], websocket: true, clientMaxBodySize: '10m', nameservers: { expected: ['ns1.example.test'] } }],
+    'PATCH /domains/{id}': [{ websocket: false, clientMaxBodySize: '2m' }, { aliases: ['alias.example.test'] }, { customDirectives: 'gzip on;' }],
+    'POST /templates/preview': [{ body: 'server { listen {{ listen.http }}; }\n', domainId: domain }],
+    'POST /alert-rules': [{ kind: 'disk', serverId: up, threshold: 95, durationSeconds: 60, severity: 'critical' }],
+    'PATCH /alert-rules/{id}': [{ threshold: 50, enabled: false }],
+    'POST /silences': [{ serverId: up, endsAt: later, reason: 'fuzz' }, { domainId: domain, endsAt: later }],
+  };
 }
 
 /** A path segment as a client sends it: lone surrogates cannot be sent at all, and a URL resolves `.`/`..` (even as %2E) away. */
@@ -82,20 +128,25 @@ const encodeSegment = (id: string) =>
 const resourceOf = (path: string) => /^\/([^/]+)\/\{id\}/.exec(path)?.[1] ?? '';
 const destructive = (op: DocOperation) => op.method === 'PATCH' || op.method === 'DELETE' || op.path.endsWith('/trust-host-key') || /^\/users\/\{id\}\//.test(op.path);
 
-function materialize(op: DocOperation, c: Case, w: World): { req: RawRequest; server?: 'up' | 'down' | 'refusing' } {
-  const token = { admin: w.admin.token, shared: w.shared.token, unshared: w.unshared.token, deactivated: w.deactivated.token, none: undefined, garbage: 'gh_' + 'A'.repeat(40) }[c.who];
+function materialize(op: DocOperation, c: Case, w: World, known: unknown[] = []): { req: RawRequest; server?: ServerState } {
+  const token = { admin: w.admin.token, shared: w.shared.token, unshared: w.unshared.token, deactivated: w.deactivated.token, none: undefined, garbage: undefined }[c.who];
   let id = c.id.bad;
   const kind = resourceOf(op.path);
   if (c.id.kind === 'pool') {
     const pool = destructive(op) && w.spare[kind]?.length ? w.spare[kind]! : w.ids[kind] ?? [];
     if (pool.length) id = pool[c.id.pick % pool.length]!;
   }
-  const server = kind === 'servers' ? (Object.entries(w.servers).find(([, v]) => v === id)?.[0] as 'up' | 'down' | 'refusing' | undefined) : undefined;
+  const server = kind === 'servers' ? (Object.entries(w.servers).find(([, v]) => v === id)?.[0] as ServerState | undefined) : undefined;
   const qs = new URLSearchParams();
   for (const q of c.query) qs.append(q.name, q.value);
   const path = fillPath(op.path, { id: encodeSegment(id) }) + (c.query.length ? `?${qs}` : '');
-  const req: RawRequest = { method: op.method, path, token, headers: {} };
+  const req: RawRequest = { method: op.method, path, token, headers: { ...c.headers } };
+  if (c.who === 'garbage') {
+    delete req.token;
+    req.headers!.authorization = c.badAuth;
+  }
   if (op.method === 'GET') return { req, server };
+  if (known.length && c.body.pick % 2 === 0) c = { ...c, body: { ...c.body, valid: known[Math.floor(c.body.pick / 2) % known.length] } };
   const json = (v: unknown) => ((req.headers!['content-type'] = 'application/json'), (req.body = JSON.stringify(v)));
   switch (c.body.kind) {
     case 'valid':
@@ -130,6 +181,30 @@ function materialize(op: DocOperation, c: Case, w: World): { req: RawRequest; se
   return { req, server };
 }
 
+/**
+ * A control or invisible formatting character (bidi overrides, zero-width) that a write took in and
+ * answered back, outside multi-line text: a name that displays as something else. Null when clean.
+ */
+function invisibleIn(v: unknown, key = ''): string | null {
+  if (typeof v === 'string') {
+    const multiline = /^(body|customDirectives|certificatePem|chainPem|content|text|description|reason)$/.test(key);
+    const m = (multiline ? /[\p{Cf}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u : /[\p{Cc}\p{Cf}]/u).exec(v);
+    return m ? `U+${m[0].codePointAt(0)!.toString(16).padStart(4, '0')} in \`${key}\`` : null;
+  }
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const r = invisibleIn(x, key);
+      if (r) return r;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      const r = invisibleIn(x, k);
+      if (r) return r;
+    }
+  }
+  return null;
+}
+
 describe.each(dialects)('API fuzz on %s', (dialect) => {
   let tdb: TestDb;
   let world: World;
@@ -162,11 +237,14 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
     const failures = new Map<string, { count: number; example: string }>();
     const known = new Map<string, number>();
     const byStatus = new Map<number, number>();
+    const succeeded = new Map<string, number>();
+    const reached = new Map<string, number>();
     const fail = (key: string, example: string) => {
       const f = failures.get(key) ?? { count: 0, example };
       f.count++;
       failures.set(key, f);
     };
+    const bodies = examples(world);
     let sent = 0;
     let current = await fingerprint();
     const started = Date.now();
@@ -174,7 +252,7 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
       const opSeed = (SEED ^ crypto.createHash('sha256').update(op.key).digest().readUInt32BE(0)) | 0;
       const cases = fc.sample(caseArb(op, ids), { seed: opSeed, numRuns: perOp });
       for (const [i, c] of cases.entries()) {
-        const { req, server } = materialize(op, c, world);
+        const { req, server } = materialize(op, c, world, bodies[op.key]);
         const replay = `FAULT_SEED=${SEED} FUZZ_ONLY="${op.key}" (case ${i}): ${req.method} ${req.path.slice(0, 200)} as ${c.who}, body ${c.body.kind}: ${(req.body ?? '').slice(0, 200)}`;
         let res;
         try {
@@ -185,6 +263,8 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
         }
         sent++;
         byStatus.set(res.status, (byStatus.get(res.status) ?? 0) + 1);
+        if (res.status < 300) succeeded.set(op.key, (succeeded.get(op.key) ?? 0) + 1);
+        if (server) reached.set(server, (reached.get(server) ?? 0) + 1);
         const knownFailure = KNOWN_FAILURES.find((k) => k.op === op.key && k.status === res.status && (!k.server || k.server === server));
         if (knownFailure) {
           known.set(`${op.key} ${res.status} (${server ?? '-'}): ${knownFailure.why}`, (known.get(`${op.key} ${res.status} (${server ?? '-'}): ${knownFailure.why}`) ?? 0) + 1);
@@ -195,6 +275,10 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
         if (res.status >= 500 && res.status !== 502 && res.status !== 504) fail(`${op.key}: ${res.status}${server ? ` (server ${server})` : ''}`, `${replay} → ${res.text.slice(0, 300)}`);
         const problem = validate(op, res);
         if (problem) fail(`${op.key}: ${problem.replace(/; body: .*/s, '').slice(0, 160)}`, `${replay} → ${problem}`);
+        if (res.status < 300 && op.method !== 'GET' && (res.headers.get('content-type') ?? '').startsWith('application/json')) {
+          const stored = invisibleIn(JSON.parse(res.text));
+          if (stored) fail(`${op.key}: accepted and stored ${stored}`, `${replay} → ${res.text.slice(0, 300)}`);
+        }
         if (res.status >= 400 && res.status < 500) {
           const after = await fingerprint();
           if (after !== current) fail(`${op.key}: ${res.status} changed the database`, `${replay} → ${res.text.slice(0, 200)}`);
@@ -204,6 +288,9 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     console.log(`[api-fuzz] ${dialect}: ${sent} requests over ${ops.length} operations in ${seconds} s; statuses ${JSON.stringify(Object.fromEntries([...byStatus].sort((a, b) => a[0] - b[0])))}`);
+    console.log(`[api-fuzz] ${dialect}: requests naming a server, by its state: ${JSON.stringify(Object.fromEntries(reached))}`);
+    const never = ops.filter((o) => !succeeded.has(o.key)).map((o) => o.key);
+    console.log(`[api-fuzz] ${dialect}: ${ops.length - never.length} operations answered 2xx at least once${never.length ? `; never: ${never.join(', ')}` : ''}`);
     for (const [k, n] of known) console.log(`[api-fuzz] known failure ×${n}: ${k}`);
     const report = [...failures].map(([k, f]) => `${k} ×${f.count}\n    e.g. ${f.example}`).join('\n');
     if (report) console.log(`[api-fuzz] failures (seed ${SEED}):\n${report}`);

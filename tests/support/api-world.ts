@@ -11,7 +11,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
 import { eq } from 'drizzle-orm';
 import { api, routeHandler } from './api';
-import { startSshd, type SshdInstance } from './sshd';
+import { generateKeyPair, startSshd, type SshdInstance } from './sshd';
 import { freePort } from './ports';
 import { makeChain, daysFromNow } from '../integration/certs-openssl';
 import { cliActor } from '@/lib/access/actor';
@@ -201,7 +201,11 @@ export interface World {
   unshared: WorldUser;
   /** A deactivated user whose token was made while active; sharing stays in place. */
   deactivated: WorldUser;
-  servers: { up: string; down: string; refusing: string };
+  /**
+   * up: a real sshd; down: its sshd was stopped; refusing: a port nobody listens on; hostKey: the
+   * up sshd pinned to another key; auth: the up sshd with a key it does not accept.
+   */
+  servers: { up: string; down: string; refusing: string; hostKey: string; auth: string };
   sshd: SshdInstance;
   /**
    * Ids of resources of every kind, keyed by the first path segment (`servers`, `domains`, …); the
@@ -248,6 +252,9 @@ export async function buildWorld(): Promise<World> {
   const up = (await post('/servers', serverBody('fuzz-up', sshd.port, sshd.hostKeyFingerprint))).id;
   const down = (await post('/servers', serverBody('fuzz-down', stoppedPort, stoppedFingerprint))).id;
   const refusing = (await post('/servers', serverBody('fuzz-refusing', closedPort, null))).id;
+  const hostKey = (await post('/servers', serverBody('fuzz-host-key', sshd.port, stoppedFingerprint))).id;
+  const wrongKey = await generateKeyPair();
+  const auth = (await post('/servers', { ...serverBody('fuzz-auth', sshd.port, sshd.hostKeyFingerprint), privateKey: wrongKey.privateKey })).id;
   const spareServer = (n: number) => post('/servers', { ...serverBody(`fuzz-spare-${n}`, closedPort, null), sharedWith: [shared.id] });
 
   const targetPort = await freePort();
@@ -295,9 +302,9 @@ export async function buildWorld(): Promise<World> {
 
   return {
     admin, shared, unshared, deactivated, sshd,
-    servers: { up, down, refusing },
+    servers: { up, down, refusing, hostKey, auth },
     ids: {
-      users: [shared.id], tokens: [spareToken.id], servers: [up, down, refusing], upstreams: [upstream.id], domains: [domain.id, domainDown.id, domainRefusing.id],
+      users: [shared.id], tokens: [spareToken.id], servers: [up, down, refusing, hostKey, auth], upstreams: [upstream.id], domains: [domain.id, domainDown.id, domainRefusing.id],
       templates: [template.id, 'builtin-http'], certificates: [cert.id], 'alert-rules': [rule.id], alerts: [alertId], silences: [silence.id], tasks: [task.taskId],
     },
     spare,

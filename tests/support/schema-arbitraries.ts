@@ -53,7 +53,9 @@ function stringArb(s: Schema): fc.Arbitrary<string> {
     const ok = re ? patternCandidates.filter((c) => re!.test(c) && c.length >= min && c.length <= (s.maxLength ?? Infinity)) : [];
     if (ok.length) return fc.constantFrom(...ok);
   }
-  return fc.string({ minLength: min, maxLength: Math.max(min, max) });
+  const fits = nastyStrings.filter((x) => x.length >= min && x.length <= (s.maxLength ?? Infinity));
+  const plain = fc.string({ minLength: min, maxLength: Math.max(min, max) });
+  return fits.length ? fc.oneof({ weight: 3, arbitrary: plain }, { weight: 1, arbitrary: fc.constantFrom(...fits) }) : plain;
 }
 
 /** A value the schema (probably) accepts. */
