@@ -12,19 +12,30 @@ export const PLAIN_LINE_MESSAGE = 'Use no control or invisible characters.';
 export const PLAIN_TEXT = /^[^\p{Cf}\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$/u;
 export const PLAIN_TEXT_MESSAGE = 'Use no control or invisible characters (new lines are fine).';
 
-/** Where a NUL character hides in a parsed JSON value (`a.b.0`, `_` for the value itself), or null. */
-export function nulPath(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') || '_' : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulPath(value[i], [...path, String(i)]);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) return [...path, k.replaceAll('\u0000', '\\0')].join('.');
-      const found = nulPath(v, [...path, k]);
-      if (found) return found;
+/**
+ * Where a NUL character hides in a parsed JSON value (`a.b.0`, `_` for the value itself), or null.
+ * Iterative, so a body nested thousands of levels deep cannot overflow the stack.
+ */
+export function nulPath(value: unknown): string | null {
+  type Item = { v: unknown; key: string | null; parent: Item | null };
+  const pathOf = (item: Item, last?: string) => {
+    const parts: string[] = last === undefined ? [] : [last];
+    for (let at: Item | null = item; at && at.key !== null; at = at.parent) parts.unshift(at.key);
+    return parts.join('.') || '_';
+  };
+  const stack: Item[] = [{ v: value, key: null, parent: null }];
+  while (stack.length) {
+    const item = stack.pop()!;
+    const v = item.v;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return pathOf(item);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ v: v[i], key: String(i), parent: item });
+    } else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return pathOf(item, k.replaceAll('\u0000', '\\0'));
+        stack.push({ v: x, key: k, parent: item });
+      }
     }
   }
   return null;

@@ -213,6 +213,8 @@ export interface World {
    * have one on the down and one on the refusing server.
    */
   ids: Record<string, string[]>;
+  /** A template body that renders (the built-in HTTP one with a comment added). */
+  templateBody: string;
   /** Extra ids an operation may change or delete without breaking the world. */
   spare: Record<string, string[]>;
   stop: () => Promise<void>;
@@ -299,6 +301,9 @@ export async function buildWorld(): Promise<World> {
     spare.templates.push((await post('/templates', { name: `fuzz-spare-${n}`, kind: 'http', body: templateBody })).id);
   }
   spare.tokens.push(spareToken.id);
+  // Bare ones as well, so a delete can succeed (the others are still in use: 409).
+  spare.servers.push((await spareServer(3)).id);
+  spare.upstreams.push((await spareUpstream(3)).id);
 
   return {
     admin, shared, unshared, deactivated, sshd,
@@ -308,6 +313,7 @@ export async function buildWorld(): Promise<World> {
       templates: [template.id, 'builtin-http'], certificates: [cert.id], 'alert-rules': [rule.id], alerts: [alertId], silences: [silence.id], tasks: [task.taskId],
     },
     spare,
+    templateBody,
     stop: async () => {
       await sshd.stop();
     },
