@@ -2,18 +2,23 @@
  * Schema-driven fuzzing of the whole REST API, from the app's own GET /api/v1/openapi.json: every
  * operation in the document gets an equal share of FUZZ_REQUESTS (default 10 000 per dialect)
  * generated requests — valid ones, and ones with wrong types, missing and unknown fields, huge
- * strings and arrays, deep nesting, malformed JSON, wrong content types, bad ids in paths, and
- * control and look-alike unicode — against a world with a real sshd that is up, one that was
- * stopped and a port nobody listens on. Every answer must be below 500, documented for its
- * operation (status, media type and ajv-checked JSON body), and a 4xx must leave every table as it
- * was. Handlers run in-process (tests/support/api.ts), as in the other API tests.
+ * strings and arrays, deep nesting, malformed JSON, wrong content types, bad ids in paths, odd
+ * headers, and control and look-alike unicode — against a world whose servers sit behind a real
+ * sshd that is up, one that was stopped, a port nobody listens on, a host key the sshd does not
+ * have and a key it refuses (tests/support/api-world.ts). Every answer must be below 500 (502/504
+ * where documented), documented for its operation (status, media type and ajv-checked JSON body),
+ * a 4xx must leave every table as it was, and a write must not store control or invisible
+ * characters outside multi-line text. Handlers run in-process (tests/support/api.ts), as in the
+ * other API tests.
  *
  * Replay: the seed is printed (`[api-fuzz] seed=N`); FAULT_SEED=N replays the same requests, and
- * FUZZ_ONLY="METHOD /path" narrows the run to one operation (same requests for it as in the full run).
+ * FUZZ_ONLY="METHOD /path" narrows the run to one operation (the same requests for it as in the
+ * full run, on a fresh world).
  *
  * Not fuzzed: nothing is left out. The SSE stream (GET /events) is read up to its first frame.
  * Background task execution is off (GATEHOUSE_TASK_RUNNER=off), so 202 answers queue their task
- * and the long SSH work behind them does not run here (it has its own tests).
+ * and the long SSH work behind them does not run here (it has its own tests). POST /me/password is
+ * never given the right current password (it would end the token the run uses).
  */
 import crypto from 'node:crypto';
 import fc from 'fast-check';
