@@ -280,6 +280,9 @@ describe.each(dialects)('API fuzz on %s', (dialect) => {
         }
         // 502/504 are typed answers from a server the route reaches (and must be documented); any other 5xx is a bug.
         if (res.status >= 500 && res.status !== 502 && res.status !== 504) fail(`${op.key}: ${res.status}${server ? ` (server ${server})` : ''}`, `${replay} → ${res.text.slice(0, 300)}`);
+        // Secrets and internals never come back: no private key material or password sent in, no stack or path.
+        const leak = /PRIVATE KEY-----(\\n|\s)*[A-Za-z0-9+/=]{20}|pw-123456|another-password-2|a-long-password-1|\n\s+at |node_modules|\/work\//.exec(res.text);
+        if (leak) fail(`${op.key}: ${res.status} answer shows ${JSON.stringify(leak[0])}`, `${replay} → ${res.text.slice(0, 300)}`);
         const problem = validate(op, res);
         if (problem) fail(`${op.key}: ${problem.replace(/; body: .*/s, '').slice(0, 160)}`, `${replay} → ${problem}`);
         if (res.status < 300 && op.method !== 'GET' && (res.headers.get('content-type') ?? '').startsWith('application/json')) {
