@@ -1,14 +1,14 @@
 /**
  * The layers of lib/, enforced in `npm run lint` and CI (README, "Architecture"). Lower layers never
  * import higher ones:
- *   kernel    config, errors, operation, pagination, lifecycle, db, crypto, net, ssh, nginx, glances, metrics
+ *   kernel    config, errors, operation, pagination, lifecycle, text, db, crypto, net, ssh, nginx, glances, metrics
  *   platform  access, events, audit, settings, tasks, scheduler
  *   features  users, tokens, auth, provision, servers, monitoring, proxy, certs, alerts, backup, system
  *   edge      http, openapi, cli, registry.ts and startup.ts (the composition root)
  * Two rules live in eslint.config.mjs because they are about code, not imports: `Response` only in
  * lib/http, and each table written only by the feature that owns it.
  */
-const KERNEL = '^lib/((config|errors|operation|pagination|lifecycle)\\.ts$|(db|crypto|net|ssh|nginx|glances|metrics)/)';
+const KERNEL = '^lib/((config|errors|operation|pagination|lifecycle|text)\\.ts$|(db|crypto|net|ssh|nginx|glances|metrics)/)';
 const PLATFORM = '^lib/(access|events|audit|settings|tasks|scheduler)/';
 const FEATURES = '^lib/(users|tokens|auth|provision|servers|monitoring|proxy|certs|alerts|backup|system)/';
 const EDGE = '^lib/((http|openapi|cli)/|(registry|startup)\\.ts$)';

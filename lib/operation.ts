@@ -18,11 +18,20 @@ export interface Operation {
   response?: z.ZodType;
   /** Success status; 200 by default. */
   status?: number;
+  /**
+   * Other successful answers, by status: e.g. 202 `{taskId, certificateId}` for a queued ACME order
+   * next to the 201 of an uploaded certificate. A handler gives one with `answer(status, body)`.
+   */
+  alternatives?: Record<number, { description: string; response: z.ZodType }>;
+  /**
+   * Error answers particular to this operation, by status, with what they mean (409 conflicts, 429,
+   * 502/504 from a server it reaches). The usual ones need no entry: 401 (signed in), 403 (admin),
+   * 404 (a path id), 422 (input), 400/413/415 (a JSON body) and 503 are documented from the rest.
+   */
+  errors?: Partial<Record<number, string>>;
   /** Response media type when not JSON (e.g. text/plain, text/event-stream). */
   produces?: string;
   description?: string;
-  /** Error statuses this route answers beyond the ones every route may (401/403/404/422/503), with what they mean. */
-  errors?: Partial<Record<number, string>>;
 }
 
 /**

@@ -8,7 +8,8 @@ const list = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), 
 export const alertOps = defineOperations({
   list: {
     method: 'GET', path: '/alerts', summary: 'Incidents, newest first', tag: 'alerts', auth: 'user', query: alertListParams, response: list(alertSchema),
-    description: 'Without `state`, firing and resolved incidents. Users see incidents of servers shared with them.',
+    description: 'Without `state`, firing and resolved incidents. Users see incidents of servers shared with them; `serverId` of a server they cannot see is a 404.',
+    errors: { 404: '`serverId` names a server you cannot see' },
   },
   get: { method: 'GET', path: '/alerts/{id}', summary: 'One incident', tag: 'alerts', auth: 'user', response: alertSchema },
   listRules: {
@@ -16,7 +17,7 @@ export const alertOps = defineOperations({
   },
   createRule: {
     method: 'POST', path: '/alert-rules', summary: 'Create a rule (a per-server override when serverId is set)', tag: 'alerts', auth: 'admin',
-    body: alertRuleCreateInput, response: alertRuleSchema, status: 201,
+    body: alertRuleCreateInput, response: alertRuleSchema, status: 201, errors: { 409: '`alert_rule_exists`: one rule per kind globally and per server' },
     description: 'Thresholds: cpu, memory, disk in percent (1–100); load as the 1-minute load average; cert_expiry in days; upstream_down as the number of targets down (default 1); other kinds take none. One rule per kind globally and per server: 409 `alert_rule_exists`.',
   },
   getRule: { method: 'GET', path: '/alert-rules/{id}', summary: 'One alert rule', tag: 'alerts', auth: 'user', response: alertRuleSchema },
@@ -24,6 +25,7 @@ export const alertOps = defineOperations({
   removeRule: {
     method: 'DELETE', path: '/alert-rules/{id}', summary: 'Delete a per-server override', tag: 'alerts', auth: 'admin', status: 204,
     description: 'Global rules cannot be deleted (409 `alert_rule_global`); disable them instead.',
+    errors: { 409: '`alert_rule_global`: a global rule; disable it instead' },
   },
   listSilences: {
     method: 'GET', path: '/silences', summary: 'Silences and maintenance windows (current and future; `past=true` for all)', tag: 'alerts', auth: 'user',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLAIN_TEXT, PLAIN_TEXT_MESSAGE } from '../text';
 import { listParams } from '../pagination';
 import { ALERT_KINDS, type AlertKind } from './messages';
 import { THRESHOLDS } from './kinds';
@@ -104,7 +105,7 @@ export const silenceCreateInput = z
     domainId: z.string().trim().min(1).max(100).nullable().optional(),
     startsAt: instant.optional(),
     endsAt: instant,
-    reason: z.string().trim().max(500, 'Use at most 500 characters.').default(''),
+    reason: z.string().trim().max(500, 'Use at most 500 characters.').regex(PLAIN_TEXT, PLAIN_TEXT_MESSAGE).default(''),
   })
   .superRefine((v, ctx) => {
     if (!v.serverId === !v.domainId) ctx.addIssue({ code: 'custom', path: ['serverId'], message: 'Choose a server or a domain (one of them).' });

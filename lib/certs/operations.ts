@@ -19,6 +19,8 @@ export const certificateOps = defineOperations({
   create: {
     method: 'POST', path: '/certificates', summary: 'Upload a custom certificate, or issue one through ACME', tag: 'certificates', auth: 'admin',
     body: certificateCreateInput, response: certificateCreatedSchema, status: 201,
+    alternatives: { 202: { description: 'ACME: the order is queued as a task', response: z.object({ taskId: z.string(), certificateId: z.string() }) } },
+    errors: { 409: '`certificate_task_running`: a certificate is already being issued for this domain' },
     description:
       'Custom: `{certificatePem, privateKeyPem, chainPem?, domainId?}` answers 201 with the certificate. The key must match, the certificate must be valid now, ' +
       'the chain in issuing order, and with `domainId` its names must cover the domain (which is then switched to it and deployed: `deployTaskId`). ' +
@@ -29,10 +31,12 @@ export const certificateOps = defineOperations({
   remove: {
     method: 'DELETE', path: '/certificates/{id}', summary: 'Delete a certificate', tag: 'certificates', auth: 'admin', status: 204,
     description: '409 `certificate_in_use` (with `details.domains`) while a domain uses it.',
+    errors: { 409: '`certificate_in_use` (with `details.domains`), or `certificate_task_running` while it is being issued' },
   },
   renew: {
     method: 'POST', path: '/certificates/{id}/renew', summary: 'Renew an ACME certificate now, as a task', tag: 'certificates', auth: 'admin',
     response: taskAccepted, status: 202,
     description: '409 `certificate_not_renewable` for custom certificates; 409 `certificate_task_running` while one is being issued.',
+    errors: { 409: '`certificate_not_renewable` (custom), `certificate_domain_missing`, or `certificate_task_running`' },
   },
 });

@@ -36,7 +36,9 @@ const frame = (e: GatehouseEvent) => `id: ${e.id}\nevent: ${e.type}\ndata: ${JSO
  */
 export function eventStream(request: Request, actor: Actor, types?: Set<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const lastId = Number(request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId') ?? NaN);
+  // Event ids are 32-bit serials: anything else in Last-Event-ID (a float, a negative or a huge number, text) resumes nothing.
+  const given = Number(request.headers.get('last-event-id') ?? new URL(request.url).searchParams.get('lastEventId') ?? NaN);
+  const lastId = Number.isInteger(given) && given >= 0 && given <= 2_147_483_647 ? given : NaN;
   let cleanup = () => {};
 
   const stream = new ReadableStream<Uint8Array>({

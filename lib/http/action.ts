@@ -7,6 +7,7 @@ import { typedError, UnavailableError, zodFields } from '../errors';
 import { asUnavailable, unavailableLogLine } from '../db/unavailable';
 import { DRAINING_MESSAGE, isDraining } from '../lifecycle';
 import { formDataToInput, toFormFields, type FieldMap } from './form-fields';
+import { nulPath } from '../text';
 
 export { formDataToInput, type FieldMap };
 
@@ -104,6 +105,11 @@ export function formAction<S extends z.ZodType, T = unknown>(
     try {
       const actor = options.admin ? await requireAdminActor() : await requireActor({ enrolling: options.enrolling });
       const input = formDataToInput(schema, formData, options.fields);
+      // As in the API (lib/http/handler.ts): no field takes a NUL, which PostgreSQL cannot store.
+      const nul = nulPath(input);
+      if (nul) {
+        return { ok: false, message: 'Some fields are not valid.', fields: toFormFields({ [nul]: ['Text cannot contain NUL characters.'] }, options.fields), values: echoValues(formData), at: Date.now() };
+      }
       const checked = schema.safeParse(input);
       if (!checked.success) {
         return { ok: false, message: 'Some fields are not valid.', fields: toFormFields(zodFields(checked.error), options.fields), values: echoValues(formData), at: Date.now() };

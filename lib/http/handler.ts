@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import { actorFromRequest } from '../auth/session';
 import type { Actor } from '../access/actor';
-import { ForbiddenError, UnauthorizedError, ValidationError, zodFields } from '../errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, zodFields } from '../errors';
 import { errorResponse, toErrorResponse } from './errors';
 import type { Operation } from '../operation';
 import { countRequest } from '../metrics';
 import { DRAINING_MESSAGE, DRAINING_RETRY_AFTER_SECONDS, isDraining } from '../lifecycle';
+import { nulPath } from '../text';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -19,12 +20,21 @@ export interface HandlerContext<O extends Operation> {
   request: Request;
 }
 
+/** `application/json`, any `+json` type, or none given (curl without -H, scripts that send the JSON bare). */
+const isJsonType = (type: string | null) => {
+  const media = (type ?? '').split(';')[0]!.trim().toLowerCase();
+  return media === '' || media === 'application/json' || /^application\/[\w.+-]+\+json$/.test(media);
+};
+
 async function readJson(request: Request): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const declared = Number(request.headers.get('content-length') ?? 0);
   if (declared > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) return { ok: false, response: errorResponse(413, 'payload_too_large', 'The request body is larger than 1 MiB.') };
   if (text.trim() === '') return { ok: true, value: {} };
+  if (!isJsonType(request.headers.get('content-type'))) {
+    return { ok: false, response: errorResponse(415, 'unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.') };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -33,6 +43,9 @@ async function readJson(request: Request): Promise<{ ok: true; value: unknown } 
 }
 
 function parseWith(schema: z.ZodType, value: unknown) {
+  // No field anywhere takes a NUL character, and PostgreSQL could not store one.
+  const nul = nulPath(value);
+  if (nul) throw ValidationError.field(nul, 'Text cannot contain NUL characters.');
   const r = schema.safeParse(value);
   if (!r.success) throw new ValidationError(zodFields(r.error));
   return r.data;
@@ -73,6 +86,8 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
       }
       const query = op.query ? parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams)) : undefined;
       const params = (await context?.params) ?? {};
+      // An id with a NUL names nothing (and PostgreSQL could not even compare it).
+      if (Object.values(params).some((v) => v.includes('\u0000'))) throw new NotFoundError();
       const result = await fn({ actor, body, query, params, request } as HandlerContext<O>);
       if (result instanceof Response) return result;
       if (isAnswer(result)) return Response.json(result.body, { status: result.status });

@@ -38,7 +38,15 @@ function operationObject(key: string, op: Operation) {
         ? { description: 'Done' }
         : { description: 'OK', content: { [op.produces ?? 'application/json']: op.response ? { schema: jsonSchema(op.response, 'output') } : {} } },
   };
+  for (const [alt, { description, response }] of Object.entries(op.alternatives ?? {})) {
+    responses[alt] = { description, content: { 'application/json': { schema: jsonSchema(response, 'output') } } };
+  }
   const err = (d: string) => ({ description: d, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+  if (op.body) {
+    responses['400'] = err('`invalid_json`: the body is not valid JSON');
+    responses['413'] = err('`payload_too_large`: the body is larger than 1 MiB');
+    responses['415'] = err('`unsupported_media_type`: a body sent as something other than `application/json`');
+  }
   if (op.auth !== 'public') responses['401'] = err('Not signed in');
   const forbidden = [
     ...(op.auth === 'admin' ? ['Signed in but not an admin'] : []),

@@ -26,15 +26,16 @@ export const proxyOps = defineOperations({
     method: 'GET', path: '/upstreams', summary: 'Upstream pools (users: those their shared servers\' domains use)', tag: 'upstreams', auth: 'user',
     query: listParams, response: upstreamList,
   },
-  createUpstream: { method: 'POST', path: '/upstreams', summary: 'Create an upstream pool', tag: 'upstreams', auth: 'admin', body: upstreamInput, response: upstreamSchema, status: 201 },
+  createUpstream: { method: 'POST', path: '/upstreams', summary: 'Create an upstream pool', tag: 'upstreams', auth: 'admin', body: upstreamInput, response: upstreamSchema, status: 201, errors: { 409: '`upstream_exists`: the name is taken' } },
   getUpstream: { method: 'GET', path: '/upstreams/{id}', summary: 'One upstream pool', tag: 'upstreams', auth: 'user', response: upstreamSchema },
   updateUpstream: {
     method: 'PATCH', path: '/upstreams/{id}', summary: 'Change an upstream pool (targets are replaced as a whole)', tag: 'upstreams', auth: 'admin',
-    body: upstreamPatch, response: upstreamSchema, description: 'Domains using the pool become `pending` until the next deploy.',
+    body: upstreamPatch, response: upstreamSchema, errors: { 409: '`upstream_exists`: the name is taken' }, description: 'Domains using the pool become `pending` until the next deploy.',
   },
   deleteUpstream: {
     method: 'DELETE', path: '/upstreams/{id}', summary: 'Delete an upstream pool', tag: 'upstreams', auth: 'admin', status: 204,
     description: '409 `upstream_in_use` (naming the domains) while a domain uses it.',
+    errors: { 409: '`upstream_in_use` (naming the domains)' },
   },
 
   listDomains: {
@@ -42,11 +43,11 @@ export const proxyOps = defineOperations({
     query: domainListParams, response: domainList,
   },
   createDomain: {
-    method: 'POST', path: '/domains', summary: 'Create a domain (status pending until deployed)', tag: 'domains', auth: 'admin', body: domainInput, response: domainSchema, status: 201,
+    method: 'POST', path: '/domains', summary: 'Create a domain (status pending until deployed)', tag: 'domains', auth: 'admin', body: domainInput, response: domainSchema, status: 201, errors: { 409: '`domain_exists`: the name or an alias is taken' },
     description: '409 `domain_exists` when the name (or an alias) is taken. Every value is checked against the config grammar.',
   },
   getDomain: { method: 'GET', path: '/domains/{id}', summary: 'One domain', tag: 'domains', auth: 'user', response: domainSchema },
-  updateDomain: { method: 'PATCH', path: '/domains/{id}', summary: 'Change a domain (it becomes pending)', tag: 'domains', auth: 'admin', body: domainPatch, response: domainSchema },
+  updateDomain: { method: 'PATCH', path: '/domains/{id}', summary: 'Change a domain (it becomes pending)', tag: 'domains', auth: 'admin', body: domainPatch, response: domainSchema, errors: { 409: '`domain_exists`: the name or an alias is taken' } },
   deleteDomain: {
     method: 'DELETE', path: '/domains/{id}', summary: 'Delete a domain', tag: 'domains', auth: 'admin', status: 204,
     description: 'Its file leaves the server at that server\'s next deploy.',
@@ -63,7 +64,7 @@ export const proxyOps = defineOperations({
   listTemplates: { method: 'GET', path: '/templates', summary: 'Templates (built-in and your own)', tag: 'templates', auth: 'admin', query: listParams, response: templateList },
   createTemplate: {
     method: 'POST', path: '/templates', summary: 'Create a template (checked by rendering it for a sample domain)', tag: 'templates', auth: 'admin',
-    body: templateInput, response: templateSchema, status: 201,
+    body: templateInput, response: templateSchema, status: 201, errors: { 409: '`template_exists`: the name is taken' },
   },
   previewTemplate: {
     method: 'POST', path: '/templates/preview', summary: 'Render a template body for one domain', tag: 'templates', auth: 'admin',
@@ -73,11 +74,12 @@ export const proxyOps = defineOperations({
   getTemplate: { method: 'GET', path: '/templates/{id}', summary: 'One template', tag: 'templates', auth: 'admin', response: templateSchema },
   updateTemplate: {
     method: 'PATCH', path: '/templates/{id}', summary: 'Change your template (built-ins: 409 template_builtin)', tag: 'templates', auth: 'admin',
-    body: templatePatch, response: templateSchema,
+    body: templatePatch, response: templateSchema, errors: { 409: '`template_builtin` (built-ins are read-only), or `template_exists`' },
   },
   deleteTemplate: {
     method: 'DELETE', path: '/templates/{id}', summary: 'Delete your template', tag: 'templates', auth: 'admin', status: 204,
     description: '409 `template_builtin` for built-ins, `template_in_use` while a domain uses it.',
+    errors: { 409: '`template_builtin`, or `template_in_use` while a domain uses it' },
   },
 
   deployServer: {

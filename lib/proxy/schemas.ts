@@ -6,6 +6,7 @@
  * the merged record with the full schema (e.g. ip_hash with a stored backup target).
  */
 import { z } from 'zod';
+import { PLAIN_LINE } from '../text';
 import { customDirectivesSchema } from './directives';
 import {
   fqdnSchema,
@@ -155,7 +156,7 @@ const templateFields = {
     .trim()
     .min(1, 'Enter a name.')
     .max(100, 'At most 100 characters.')
-    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'Names may not contain control or invisible characters.'),
+    .regex(PLAIN_LINE, 'Names may not contain control or invisible characters.'),
   kind: oneOf(['http', 'ssl'], 'Kind'),
   body: multilineString({ error: 'Enter the template body.' })
     .min(1, 'Enter the template body.')

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PLAIN_LINE, PLAIN_LINE_MESSAGE } from '../text';
 import { checkTargetHost, multilineString, portSchema, targetHostSchema } from '../nginx/grammar';
 import { hostKeyFingerprintSchema, normalizeFingerprint } from '../ssh/host-key';
 import { nginxLayoutInput, nginxLayoutSchema } from './layout';
@@ -8,7 +9,7 @@ const name = z
   .trim()
   .min(1, 'Enter a name.')
   .max(100, 'Use at most 100 characters.')
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Names cannot contain control characters.');
+  .regex(PLAIN_LINE, PLAIN_LINE_MESSAGE);
 
 const sshUser = z
   .string({ error: 'Enter the SSH user.' })
@@ -52,7 +53,7 @@ export const glancesUrlSchema = z
 
 const glancesInput = z.strictObject({
   url: z.union([z.literal('').transform(() => null), z.null(), glancesUrlSchema]).optional(),
-  username: z.string().trim().max(200, 'At most 200 characters.').nullable().optional(),
+  username: z.string().trim().max(200, 'At most 200 characters.').regex(PLAIN_LINE, PLAIN_LINE_MESSAGE).nullable().optional(),
   /** Write-only; null or "" removes it. */
   password: z.string().max(1024, 'At most 1024 characters.').nullable().optional(),
 });

@@ -26,6 +26,8 @@ export const taskListParams = z.object({
   status: taskStatus.optional(),
 });
 
-export const taskLogParams = z.object({ after: z.coerce.number().int().min(0).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
+/** Log sequence numbers are 32-bit integers in the database: a larger `after` names nothing (and PostgreSQL would refuse it). */
+const MAX_SEQ = 2_147_483_647;
+export const taskLogParams = z.object({ after: z.coerce.number().int().min(0).max(MAX_SEQ).default(0), limit: z.coerce.number().int().min(1).max(5000).default(1000) });
 
 export const taskAccepted = z.object({ taskId: z.string() });

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { PLAIN_LINE, PLAIN_LINE_MESSAGE } from '../text';
 import { passwordSchema } from './password';
 
 export const roleSchema = z.enum(['admin', 'user'], { error: 'Role must be admin or user.' });
 
 export const userCreateInput = z.strictObject({
   email: z.email('Enter a valid e-mail address.').max(254).transform((e) => e.toLowerCase()),
-  name: z.string().trim().max(100, 'Use at most 100 characters.').default(''),
+  name: z.string().trim().max(100, 'Use at most 100 characters.').regex(PLAIN_LINE, PLAIN_LINE_MESSAGE).default(''),
   password: passwordSchema,
   role: roleSchema.default('user'),
   active: z.boolean().default(true),
@@ -14,7 +15,7 @@ export type UserCreateInput = z.infer<typeof userCreateInput>;
 
 export const userPatchInput = z.strictObject({
   email: z.email('Enter a valid e-mail address.').max(254).transform((e) => e.toLowerCase()).optional(),
-  name: z.string().trim().max(100, 'Use at most 100 characters.').optional(),
+  name: z.string().trim().max(100, 'Use at most 100 characters.').regex(PLAIN_LINE, PLAIN_LINE_MESSAGE).optional(),
   password: passwordSchema.optional(),
   role: roleSchema.optional(),
   active: z.boolean().optional(),

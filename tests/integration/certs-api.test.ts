@@ -118,7 +118,9 @@ describe.each(dialects)('certificates API on %s', (dialect) => {
     const deep = await domain('shop.example.test', hidden, ['api.shop.example.test', 'a.b.shop.example.test']);
     expect((await bad({ ...good, domainId: deep })).certificatePem[0]).toMatch(/does not cover a\.b\.shop\.example\.test;/);
     expect((await bad({ ...good, domainId: 'no-such-domain' })).domainId).toEqual(['No such domain.']);
-    expect((await api('POST', '/api/v1/certificates', { token: s.adminToken, rawBody: '{not json' })).status).toBe(400);
+    expect((await api('POST', '/api/v1/certificates', { token: s.adminToken, rawBody: '{not json', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    // The same text sent as text/plain (a bare fetch, or a cross-site form) is not taken as JSON at all.
+    expect((await api('POST', '/api/v1/certificates', { token: s.adminToken, rawBody: '{}', headers: { 'content-type': 'text/plain' } })).body.error.code).toBe('unsupported_media_type');
   });
 
   it('attaches an upload to a domain it covers and queues its deploy; in use it cannot be deleted', async () => {

@@ -47,6 +47,20 @@ export interface ApiResponse<T = any> {
   headers: Headers;
 }
 
+/** The route module's handler for a method and path (as Next.js would pick it), or null when the file has no such export (405). */
+export async function routeHandler(method: string, urlPath: string) {
+  routes ??= collect(root).sort((a, b) => b.specificity - a.specificity);
+  const url = new URL(urlPath, 'http://localhost/api/v1/');
+  const rel = url.pathname.replace(/^\/api\/v1/, '');
+  const route = routes.find((r) => r.pattern.test(rel));
+  if (!route) throw new Error(`no route for ${rel}`);
+  const m = route.pattern.exec(rel)!;
+  const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(m[i + 1])]));
+  const mod = await import(route.file);
+  const handler = mod[method] as ((req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>) | undefined;
+  return { url, params, handler: handler ?? null, file: route.file };
+}
+
 export async function api<T = any>(
   method: string,
   urlPath: string,
