@@ -39,7 +39,7 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
       <TextareaField label="Aliases" name="aliases" optional rows={2} defaultValue={domain?.aliases.join('\n')} placeholder={'www.example.com\n*.example.com'} hint="One per line. A leading *. makes a wildcard." />
       <div className="grid gap-4 sm:grid-cols-2">
         <Select label="Server" name="serverId" defaultValue={domain?.serverId} options={choices.servers.map((s) => ({ value: s.id, label: s.name }))} />
-        <Select label="Upstream pool" name="upstreamId" defaultValue={domain?.upstreamId} options={choices.upstreams.map((u) => ({ value: u.id, label: u.name }))} />
+        <Select label="Upstream pool" name="upstreamId" defaultValue={domain?.upstreamId ?? undefined} options={choices.upstreams.map((u) => ({ value: u.id, label: u.name }))} />
       </div>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Max request body" name="clientMaxBodySize" defaultValue={domain?.clientMaxBodySize ?? '1m'} hint="Larger uploads get 413. E.g. 1m, 512k, 0 for no limit." />
