@@ -135,3 +135,24 @@ describe('rendering', () => {
     expect(() => domainFile(input({ redirect: { url: 'https://x.org/$host', code: 301, preservePath: false } }))).toThrow(ConfigRenderError);
   });
 });
+
+describe('the console forms', async () => {
+  const { domainInputFromForm, accessListInputFromForm } = await import('@/lib/proxy/forms');
+  it('build redirects, locations and access lists from flat fields', () => {
+    const d = domainInputFromForm({
+      fqdn: 'a.example.com', serverId: 's', upstreamId: '', 'redirect.url': ' https://b.example.com/ ', 'redirect.code': '308', 'redirect.preservePath': false, accessListId: 'al',
+      'locations.0.path': '/api/', 'locations.0.upstreamId': 'u', 'locations.0.redirect.url': 'https://ignored.example.com', 'locations.0.websocket': true,
+      'locations.2.path': '/old/', 'locations.2.upstreamId': '', 'locations.2.redirect.url': 'https://c.example.com', 'locations.2.redirect.preservePath': true, 'locations.2.clientMaxBodySize': '5m',
+    } as never);
+    expect(d).toMatchObject({
+      upstreamId: null, accessListId: 'al', redirect: { url: 'https://b.example.com/', code: 308, preservePath: false },
+      locations: [
+        { path: '/api/', upstreamId: 'u', redirect: null, websocket: true, clientMaxBodySize: '1m', accessListId: null },
+        { path: '/old/', upstreamId: null, redirect: { url: 'https://c.example.com', code: 301, preservePath: true }, websocket: false, clientMaxBodySize: '5m', accessListId: null },
+      ],
+    });
+    expect(domainInputFromForm({ fqdn: 'a.example.com', serverId: 's', upstreamId: 'u', 'redirect.url': '' } as never).redirect).toBeNull();
+    const a = accessListInputFromForm({ name: 'x', satisfy: 'any', 'users.0.username': 'alice', 'users.0.password': '', 'users.1.username': 'bob', 'users.1.password': 'pw', 'rules.0.action': 'deny', 'rules.0.source': 'all' });
+    expect(a).toEqual({ name: 'x', satisfy: 'any', users: [{ username: 'alice' }, { username: 'bob', password: 'pw' }], rules: [{ action: 'deny', source: 'all' }] });
+  });
+});
