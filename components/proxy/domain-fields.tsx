@@ -29,10 +29,10 @@ export const domainFieldNames = [
 ];
 
 const redirectCodes = [
-  { value: '301', label: '301 Moved permanently' },
-  { value: '302', label: '302 Found (temporary)' },
-  { value: '307', label: '307 Temporary, keeps the method' },
-  { value: '308', label: '308 Permanent, keeps the method' },
+  { value: '301', label: '301 Permanent' },
+  { value: '302', label: '302 Temporary' },
+  { value: '307', label: '307 Temporary, same method' },
+  { value: '308', label: '308 Permanent, same method' },
 ];
 
 type LocationRow = { key: number; value?: DomainDto['locations'][number] };
@@ -56,7 +56,7 @@ function LocationFields({ i, value, choices, onRemove }: { i: number; value?: Do
         />
       </div>
       {to === '' && (
-        <div className="mt-3 grid gap-3 sm:grid-cols-[1fr_14rem]">
+        <div className="mt-3 grid gap-3 sm:grid-cols-[1fr_16rem]">
           <Field label="Redirect to URL" name={`${p}redirect.url`} defaultValue={value?.redirect?.url} placeholder="https://example.com/new/" autoComplete="off" />
           <Select label="Code" name={`${p}redirect.code`} defaultValue={String(value?.redirect?.code ?? 301)} options={redirectCodes} />
           <Checkbox label="Keep the request's path and query" name={`${p}redirect.preservePath`} defaultChecked={value?.redirect?.preservePath ?? true} />
@@ -114,7 +114,7 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
         <legend className="px-1 text-sm font-medium">Redirect</legend>
         <Checkbox label="Redirect this domain to another URL" name="redirecting" defaultChecked={redirecting} onChange={(e) => setRedirecting(e.currentTarget.checked)} />
         {redirecting && (
-          <div className="grid gap-3 sm:grid-cols-[1fr_14rem]">
+          <div className="grid gap-3 sm:grid-cols-[1fr_16rem]">
             <Field label="Redirect to URL" name="redirect.url" defaultValue={domain?.redirect?.url} placeholder="https://www.example.com/" autoComplete="off" hint="http:// or https://. Locations below still apply to their paths." />
             <Select label="Code" name="redirect.code" defaultValue={String(domain?.redirect?.code ?? 301)} options={redirectCodes} />
             <Checkbox label="Keep the request's path and query" name="redirect.preservePath" defaultChecked={domain?.redirect?.preservePath ?? true} />
