@@ -68,7 +68,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
                 {d.aliases.length > 0 && <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{d.aliases.join(', ')}</div>}
               </Td>
               <Td>{serverName.get(d.serverId) ?? '—'}</Td>
-              <Td>{upstreamName.get(d.upstreamId) ?? '—'}</Td>
+              <Td>{d.redirect ? `→ ${d.redirect.code}` : (upstreamName.get(d.upstreamId ?? '') ?? '—')}</Td>
               <Td>
                 {d.ssl.mode === 'none' ? <span className="text-zinc-500">—</span> : <Badge tone="blue">{d.ssl.mode === 'acme' ? 'ACME' : 'custom'}</Badge>}
                 {d.websocket && <Badge className="ml-1">WS</Badge>}

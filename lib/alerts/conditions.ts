@@ -229,7 +229,7 @@ async function collectUpstreams(c: Collector, serverNames: Map<string, string>):
   // One incident per pool; it is visible to users of the (first) server whose domains use it.
   const used = await db.select({ upstreamId: t.domains.upstreamId, serverId: t.domains.serverId }).from(t.domains).orderBy(t.domains.serverId);
   const serverOf = new Map<string, string>();
-  for (const u of used) if (!serverOf.has(u.upstreamId)) serverOf.set(u.upstreamId, u.serverId);
+  for (const u of used) if (u.upstreamId && !serverOf.has(u.upstreamId)) serverOf.set(u.upstreamId, u.serverId);
   for (const [id, p] of pools) {
     const serverId = serverOf.get(id) ?? null;
     const rule = c.rule('upstream_down', serverId);

@@ -24,6 +24,8 @@ const CONFIG_TABLES = [
   'upstreams',
   'upstreamTargets',
   'certificates',
+  // Before domains: they name access lists. Users keep their password hashes only.
+  'accessLists',
   'domains',
   'alertRules',
   'silences',
@@ -31,7 +33,7 @@ const CONFIG_TABLES = [
 type ConfigTable = (typeof CONFIG_TABLES)[number];
 
 /** Tables that must be empty before an import: it restores a configuration, it does not merge. */
-const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'silences'];
+const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'silences', 'accessLists'];
 
 // Rows that are runtime state rather than configuration.
 const SKIP_SETTINGS = new Set(['setup.codeHash']);

@@ -211,6 +211,91 @@ export function versionAtLeast(v: [number, number, number] | null, min: [number,
   return true;
 }
 
+/** The codes a redirect may answer with. */
+export const REDIRECT_CODES = [301, 302, 307, 308] as const;
+export type RedirectCode = (typeof REDIRECT_CODES)[number];
+
+const URL_SHAPE = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(\[[0-9A-Fa-f:.]+\]|[^/:?#[\]]*)(?::([0-9]{1,5}))?(\/[^#]*)?$/;
+
+/**
+ * A redirect target: `http(s)://host[:port][/path][?query]`, host a DNS name (punycode), an
+ * IPv4 or a bracketed IPv6 address. The path and query use the URI path alphabet (no `$`,
+ * quotes, spaces, braces or `;`), so the URL is one Nginx word that interpolates nothing.
+ * `withQuery: false` refuses a query (a redirect that appends the request's own path and query).
+ * Returned normalised: lowercase scheme and host, no trailing `/` when there is no path.
+ */
+export function checkRedirectUrl(input: string, opts: { withQuery?: boolean } = {}): Checked {
+  if (typeof input !== 'string' || input.length === 0) return fail('Enter the URL to redirect to, e.g. https://example.com.');
+  if (input.length > 2048) return fail('URLs are at most 2048 characters long.');
+  const m = URL_SHAPE.exec(input);
+  if (!m) return fail('Write a URL such as https://example.com/path (no spaces, no fragment).');
+  const scheme = m[1].toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return fail('Redirects go to http:// or https:// URLs.');
+  let host: string;
+  if (m[2].startsWith('[')) {
+    const v6 = checkIPv6(m[2].slice(1, -1));
+    if (!v6.ok) return v6;
+    host = `[${v6.value}]`;
+  } else {
+    const h = isIPv4(m[2]) ? ok(m[2]) : checkHostname(m[2], { minLabels: 1 });
+    if (!h.ok) return h;
+    host = h.value;
+  }
+  if (m[3] !== undefined && !checkPort(Number(m[3])).ok) return fail('Ports are whole numbers from 1 to 65535.');
+  let path = m[4] ?? '';
+  if (path) {
+    const p = checkUriPath(path);
+    if (!p.ok) return p;
+    if (opts.withQuery === false && path.includes('?')) return fail('With "keep path and query" on, the URL may not have a query of its own.');
+    path = p.value;
+  }
+  return ok(`${scheme}://${host}${m[3] !== undefined ? `:${Number(m[3])}` : ''}${path}`);
+}
+
+const LOCATION_PATH = /^\/[A-Za-z0-9._~\/-]*$/;
+
+/**
+ * A location's path prefix, e.g. `/api/`: a plain path (letters, digits, `.`, `_`, `~`, `-`, `/`),
+ * not `/` (the domain itself) and not under the ACME challenge path, which must stay reachable.
+ */
+export function checkLocationPath(input: string): Checked {
+  if (typeof input !== 'string' || !input.startsWith('/')) return fail('Location paths start with "/", e.g. /api/.');
+  if (input.length > 255) return fail('Location paths are at most 255 characters long.');
+  for (const ch of input) {
+    if (!/^[A-Za-z0-9._~\/-]$/.test(ch)) return fail(`Location paths may contain letters, digits, ".", "_", "~", "-" and "/"; found ${showChar(ch)}.`);
+  }
+  if (!LOCATION_PATH.test(input)) return fail('Not a valid location path.');
+  if (input === '/') return fail('"/" is the domain itself; give a longer prefix such as /api/.');
+  if (input.includes('//')) return fail('Location paths may not contain "//".');
+  if (input.split('/').some((seg) => seg === '..' || seg === '.')) return fail('Paths may not contain "." or ".." segments.');
+  if (input.startsWith('/.well-known/acme-challenge')) return fail('The ACME challenge path is Gatehouse\'s own; choose another prefix.');
+  return ok(input);
+}
+
+/** A basic-auth user name: what an htpasswd line holds before its ":". */
+export function checkHtpasswdUser(input: string): Checked {
+  return typeof input === 'string' && /^[A-Za-z0-9._@+-]{1,64}$/.test(input)
+    ? ok(input)
+    : fail('User names are 1-64 letters, digits, ".", "_", "@", "+" and "-".');
+}
+
+/** An address rule's source: `all`, an IP address or a CIDR range, returned normalised. */
+export function checkAccessSource(input: string): Checked {
+  if (input === 'all') return ok('all');
+  const bad = fail('Write an IP address (10.0.0.1, 2001:db8::1), a CIDR range (10.0.0.0/8) or all.');
+  if (typeof input !== 'string' || input.length > 64) return bad;
+  const [ip, bits, extra] = input.split('/');
+  if (extra !== undefined || (bits !== undefined && !/^(0|[1-9][0-9]{0,2})$/.test(bits))) return bad;
+  if (isIPv4(ip) && /^[0-9.]+$/.test(ip)) {
+    if (bits !== undefined && Number(bits) > 32) return fail('IPv4 prefixes are /0 to /32.');
+    return ok(bits === undefined ? ip : `${ip}/${bits}`);
+  }
+  const v6 = checkIPv6(ip);
+  if (!v6.ok) return bad;
+  if (bits !== undefined && Number(bits) > 128) return fail('IPv6 prefixes are /0 to /128.');
+  return ok(bits === undefined ? v6.value : `${v6.value}/${bits}`);
+}
+
 export const isIPv4Address = (s: string) => checkIPv4(s).ok;
 export const isPort = (n: number) => checkPort(n).ok;
 export const isSlug = (s: string) => checkSlug(s).ok;
@@ -241,6 +326,10 @@ export const uriPathSchema = checkedString(checkUriPath, 1024);
 export const slugSchema = checkedString(checkSlug, 63);
 export const idSchema = checkedString(checkId, 64);
 export const nameserverPatternSchema = checkedString(checkNameserverPattern, 253);
+export const redirectUrlSchema = checkedString((s) => checkRedirectUrl(s), 2048);
+export const locationPathSchema = checkedString(checkLocationPath, 255);
+export const htpasswdUserSchema = checkedString(checkHtpasswdUser, 64);
+export const accessSourceSchema = checkedString(checkAccessSource, 64);
 
 /**
  * CRLF line ends (a browser sends a textarea's lines with CRLF) become LF. A lone CR is left as

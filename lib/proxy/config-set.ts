@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { ConfigRenderError } from '../nginx/errors';
-import { certificateFiles, secretStandIn, sha256 as sha, type DeployFile, type ServerRenderState } from './load';
-import { renderDomainFile, UPSTREAMS_FILE } from './render';
+import { certificateFiles, htpasswdFile, secretStandIn, sha256 as sha, type DeployFile, type ServerRenderState } from './load';
+import { domainAccessListIds, domainUpstreamIds, renderDomainFile, UPSTREAMS_FILE } from './render';
 import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';
 import type { Domain, RenderedFile, Upstream } from './types';
 
@@ -40,7 +40,8 @@ function renderCached(state: ServerRenderState, d: Domain): RenderedFile {
       JSON.stringify([
         input.server,
         d,
-        input.upstreams.find((u) => u.id === d.upstreamId) ?? null,
+        domainUpstreamIds(d).map((id) => input.upstreams.find((u) => u.id === id) ?? null),
+        domainAccessListIds(d).map((id) => (input.accessLists ?? []).find((a) => a.id === id) ?? null),
         d.templateId ? (input.templates.find((t) => t.id === d.templateId) ?? d.templateId) : null,
         d.ssl.certificateId ? (input.certificates.find((c) => c.id === d.ssl.certificateId) ?? null) : null,
       ]),
@@ -64,6 +65,10 @@ function domainFiles(state: ServerRenderState, d: Domain): DeployFile[] {
   const out: DeployFile[] = [{ ...f, mode: 0o644 }];
   const certId = d.ssl.mode !== 'none' ? d.ssl.certificateId : null;
   if (certId) out.push(...certificateFiles(state.certificates.filter((c) => c.id === certId)));
+  for (const id of domainAccessListIds(d)) {
+    const list = (state.input.accessLists ?? []).find((a) => a.id === id);
+    if (list && list.users.length) out.push(htpasswdFile(list));
+  }
   return out;
 }
 
@@ -89,7 +94,7 @@ export function renderServerSet(state: ServerRenderState): ServerSet {
       const own = domainFiles(state, d);
       for (const f of own) files.set(f.path, f);
       byDomain.set(d.id, own.map((f) => f.path));
-      used.add(d.upstreamId);
+      for (const id of domainUpstreamIds(d)) used.add(id);
     } catch (err) {
       if (!(err instanceof ConfigRenderError)) throw err;
       errors.push({ domainId: d.id, fqdn: d.fqdn, message: err.message, field: err.field, line: err.line ?? null });
@@ -118,12 +123,13 @@ export function renderDomainSet(state: ServerRenderState, domainId: string, keep
   if (!d) throw new ConfigRenderError('The domain is not on this server any more.', 'domainId');
   const own = domainFiles(state, d);
   const pools = new Map<string, Upstream>();
-  for (const u of usable([...keep, ...state.input.upstreams.filter((u) => u.id === d.upstreamId)])) pools.set(nginxUpstreamName(u), u);
+  const ownIds = new Set(domainUpstreamIds(d));
+  for (const u of usable([...keep, ...state.input.upstreams.filter((u) => ownIds.has(u.id))])) pools.set(nginxUpstreamName(u), u);
   const content = renderUpstreamsFile([...pools.values()], state.input.resolved ?? {});
   return [...own, { path: UPSTREAMS_FILE, content, sha256: sha(content), mode: 0o644 }].sort(byPath);
 }
 
 /** Files as the API shows them: private keys replaced by their stand-in. */
 export function presentFiles(files: DeployFile[]): { path: string; content: string; sha256: string }[] {
-  return files.map((f) => ({ path: f.path, content: f.secret ? secretStandIn(f.sha256) : f.content, sha256: f.sha256 }));
+  return files.map((f) => ({ path: f.path, content: f.secret ? secretStandIn(f.sha256, f.path) : f.content, sha256: f.sha256 }));
 }

@@ -23,7 +23,7 @@ import { nginxUpstreamName } from './render-upstreams';
 import { targetHostsToResolve } from './resolve-targets';
 import { setDomainsStatus, type StatusChange } from './status';
 import { loadUpstreams } from './upstreams';
-import { UPSTREAMS_FILE } from './render';
+import { domainUpstreamIds, UPSTREAMS_FILE } from './render';
 import type { Upstream } from './types';
 
 export type DeployContext = Pick<TaskContext, 'log' | 'progress' | 'addSecret'>;
@@ -112,7 +112,8 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       // use: their host names must be resolved too, or they would turn into placeholders.
       const domain = target.scope === 'domain' ? state.domains.find((d) => d.id === target.domainId) : undefined;
       const keep = domain ? await poolsStillReferenced(serverId, `domains/${domain.fqdn}.conf`) : [];
-      const pools = target.scope === 'server' ? state.input.upstreams : [...keep, ...state.input.upstreams.filter((u) => u.id === domain?.upstreamId)];
+      const own = new Set(domain ? domainUpstreamIds(state.input.domains.find((d) => d.id === domain.id)!) : []);
+      const pools = target.scope === 'server' ? state.input.upstreams : [...keep, ...state.input.upstreams.filter((u) => own.has(u.id))];
       const hosts = targetHostsToResolve(pools);
       state.input.resolved = await resolveOnServer(conn, hosts);
       for (const h of hosts.filter((x) => state.input.resolved![x].length === 0)) {

@@ -105,8 +105,18 @@ async function checkReferences(data: DomainInput, current?: DomainRow): Promise<
   const names = [data.fqdn, ...data.aliases];
   const [server] = await db.select({ id: t.servers.id }).from(t.servers).where(eq(t.servers.id, data.serverId)).limit(1);
   if (!server) throw ValidationError.field('serverId', 'No such server.');
-  const [upstream] = await db.select({ id: t.upstreams.id }).from(t.upstreams).where(eq(t.upstreams.id, data.upstreamId)).limit(1);
-  if (!upstream) throw ValidationError.field('upstreamId', 'No such upstream.');
+  const poolIds = [data.upstreamId, ...data.locations.map((l) => l.upstreamId)].filter((x): x is string => Boolean(x));
+  const pools = new Set(poolIds.length ? (await db.select({ id: t.upstreams.id }).from(t.upstreams).where(inArray(t.upstreams.id, poolIds))).map((r) => r.id) : []);
+  if (data.upstreamId && !pools.has(data.upstreamId)) throw ValidationError.field('upstreamId', 'No such upstream.');
+  const listIds = [data.accessListId, ...data.locations.map((l) => l.accessListId)].filter((x): x is string => Boolean(x));
+  const lists = new Set(listIds.length ? (await db.select({ id: t.accessLists.id }).from(t.accessLists).where(inArray(t.accessLists.id, listIds))).map((r) => r.id) : []);
+  if (data.accessListId && !lists.has(data.accessListId)) throw ValidationError.field('accessListId', 'No such access list.');
+  const fields: Record<string, string[]> = {};
+  data.locations.forEach((l, i) => {
+    if (l.upstreamId && !pools.has(l.upstreamId)) fields[`locations.${i}.upstreamId`] = ['No such upstream.'];
+    if (l.accessListId && !lists.has(l.accessListId)) fields[`locations.${i}.accessListId`] = ['No such access list.'];
+  });
+  if (Object.keys(fields).length) throw new ValidationError(fields);
   if (data.templateId) {
     const [tpl] = await db.select({ kind: t.templates.kind }).from(t.templates).where(eq(t.templates.id, data.templateId)).limit(1);
     if (!tpl) throw ValidationError.field('templateId', 'No such template.');
@@ -135,6 +145,9 @@ function rowValues(data: DomainInput) {
     aliases: data.aliases,
     serverId: data.serverId,
     upstreamId: data.upstreamId,
+    redirect: data.redirect,
+    accessListId: data.accessListId,
+    locations: data.locations,
     templateId: data.templateId,
     sslMode: data.ssl.mode,
     certificateId: data.ssl.certificateId,

@@ -12,7 +12,7 @@ import type { SshConnection } from '../ssh/connection';
 import { getServerRow, withServer } from '../servers/connection';
 import { diffFileSets } from './diff';
 import { presentFiles, renderServerSet } from './config-set';
-import { loadServerRenderState, secretStandIn } from './load';
+import { isSecretPath, loadServerRenderState, secretStandIn } from './load';
 import type { DomainRow } from './store';
 import { loadManifest, loadManifestHashes } from './manifest';
 import { readRemoteFiles, remoteHashes, resolveOnServer } from './remote';
@@ -34,7 +34,9 @@ function domainsTouched(domains: DomainRow[], paths: string[]): Set<string> {
   for (const p of paths) {
     for (const d of domains) {
       const cert = d.sslMode !== 'none' && d.certificateId && (p === `certs/${d.certificateId}.crt` || p === `certs/${d.certificateId}.key`);
-      if (p === UPSTREAMS_FILE || p === `domains/${d.fqdn}.conf` || cert) out.add(d.id);
+      const lists = [d.accessListId, ...(d.locations ?? []).map((l) => l.accessListId)].filter(Boolean);
+      const htpasswd = lists.some((id) => p === `access/${id}.htpasswd`);
+      if (p === UPSTREAMS_FILE || p === `domains/${d.fqdn}.conf` || cert || htpasswd) out.add(d.id);
     }
   }
   return out;
@@ -63,7 +65,7 @@ async function inspect(conn: SshConnection, serverId: string): Promise<DriftDto>
   const remote = await remoteHashes(conn, layout.managedDir);
   const paths = driftedPaths(new Map(manifest.map((f) => [f.path, f.sha256])), remote);
   const contents = await readRemoteFiles(conn, layout.managedDir, paths.filter((p) => remote.has(p)));
-  const text = (p: string, hash: string) => (p.endsWith('.key') ? secretStandIn(hash) : (contents.get(p) ?? ''));
+  const text = (p: string, hash: string) => (isSecretPath(p) ? secretStandIn(hash, p) : (contents.get(p) ?? ''));
   const before = manifest.filter((f) => paths.includes(f.path)).map((f) => ({ path: f.path, content: f.content }));
   const after = paths.filter((p) => remote.has(p)).map((p) => ({ path: p, content: text(p, remote.get(p)!) }));
   await markDrift(serverId, paths);

@@ -33,6 +33,26 @@ export const upstreamSchema = z.object({
   updatedAt: z.string(),
 });
 
+export const redirectSchema = z.object({
+  url: z.string(),
+  code: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]),
+  preservePath: z.boolean().describe('Append the request\'s path and query to the URL.'),
+});
+
+export const accessListSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  satisfy: z.enum(['all', 'any']).describe('all: the address rules and the password must both pass; any: one is enough.'),
+  users: z.array(z.object({ username: z.string(), hasPassword: z.boolean() })).describe('Passwords are write-only; Gatehouse keeps only a SHA-512 crypt hash.'),
+  rules: z.array(z.object({ action: z.enum(['allow', 'deny']), source: z.string() })).describe('Checked in order; the first match decides.'),
+  /** How many domains use it (directly or in a location). */
+  domainCount: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const accessListList = list(accessListSchema);
+export type AccessListDto = z.infer<typeof accessListSchema>;
+
 export const domainStatus = z.enum(['pending', 'deployed', 'failed', 'drifted']);
 
 export const domainSchema = z.object({
@@ -40,7 +60,20 @@ export const domainSchema = z.object({
   fqdn: z.string(),
   aliases: z.array(z.string()),
   serverId: z.string(),
-  upstreamId: z.string(),
+  /** Null only when the domain redirects. */
+  upstreamId: z.string().nullable(),
+  redirect: redirectSchema.nullable(),
+  accessListId: z.string().nullable(),
+  locations: z.array(
+    z.object({
+      path: z.string(),
+      upstreamId: z.string().nullable(),
+      redirect: redirectSchema.nullable(),
+      websocket: z.boolean(),
+      clientMaxBodySize: z.string(),
+      accessListId: z.string().nullable().describe('Null: the domain\'s own access list applies.'),
+    }),
+  ),
   templateId: z.string().nullable(),
   ssl: z.object({
     mode: z.enum(['none', 'custom', 'acme']),

@@ -3,4 +3,5 @@ export const proxyEvents = [
   'domain.updated',
   'upstream.updated',
   'template.updated',
+  'access_list.updated',
 ] as const;

@@ -14,12 +14,25 @@ const flag = z.boolean().optional();
 const num = text;
 const toNumber = (v: unknown) => (typeof v === 'string' && /^-?\d{1,9}$/.test(v.trim()) ? Number(v.trim()) : v === '' ? undefined : v);
 
+export const MAX_LOCATION_ROWS = 32;
+const locationKeys = ['path', 'upstreamId', 'redirect.url', 'redirect.code', 'redirect.preservePath', 'websocket', 'clientMaxBodySize', 'accessListId'] as const;
+const locationFields = Object.fromEntries(
+  Array.from({ length: MAX_LOCATION_ROWS }, (_, i) =>
+    locationKeys.map((k) => [`locations.${i}.${k}`, k === 'websocket' || k === 'redirect.preservePath' ? flag : text] as const),
+  ).flat(),
+) as Record<string, z.ZodType>;
+
 export const domainForm = z.object({
   id: text,
   fqdn: text,
   aliases: text,
   serverId: text,
   upstreamId: text,
+  'redirect.url': text,
+  'redirect.code': num,
+  'redirect.preservePath': flag,
+  accessListId: text,
+  ...locationFields,
   templateId: text,
   'ssl.mode': text,
   'ssl.certificateId': text,
@@ -34,6 +47,34 @@ export const domainForm = z.object({
 });
 export type DomainForm = z.input<typeof domainForm>;
 
+/** A redirect from the form's fields: none when the URL is left empty. */
+function redirectFromForm(f: Record<string, unknown>, prefix: string): Record<string, unknown> | null {
+  const url = f[`${prefix}redirect.url`];
+  if (typeof url !== 'string' || url.trim() === '') return null;
+  return { url: url.trim(), code: toNumber(f[`${prefix}redirect.code`]) ?? 301, preservePath: f[`${prefix}redirect.preservePath`] ?? false };
+}
+
+/** Location rows present in the form (a row is present when its path input is). */
+function locationsFromForm(f: Record<string, unknown>): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < MAX_LOCATION_ROWS; i++) {
+    const path = f[`locations.${i}.path`];
+    if (path === undefined) continue;
+    const p = `locations.${i}.`;
+    const upstreamId = (f[`${p}upstreamId`] as string | undefined) || null;
+    out.push({
+      path,
+      upstreamId,
+      // A pool chosen wins; the redirect fields count only when "Redirect" is chosen.
+      redirect: upstreamId ? null : redirectFromForm(f, p),
+      websocket: f[`${p}websocket`] ?? false,
+      clientMaxBodySize: (f[`${p}clientMaxBodySize`] as string | undefined) || '1m',
+      accessListId: (f[`${p}accessListId`] as string | undefined) || null,
+    });
+  }
+  return out;
+}
+
 /** A list typed one per line or separated by commas or spaces. */
 const list = (v: string | undefined) => (v ?? '').split(/[\s,]+/).filter(Boolean);
 
@@ -42,7 +83,10 @@ export function domainInputFromForm(f: DomainForm): Record<string, unknown> {
     fqdn: f.fqdn ?? '',
     aliases: list(f.aliases),
     serverId: f.serverId ?? '',
-    upstreamId: f.upstreamId ?? '',
+    upstreamId: f.upstreamId || null,
+    redirect: redirectFromForm(f as Record<string, unknown>, ''),
+    accessListId: f.accessListId || null,
+    locations: locationsFromForm(f as Record<string, unknown>),
     templateId: f.templateId || null,
     ssl: {
       mode: f['ssl.mode'] || 'none',
@@ -103,6 +147,37 @@ export function upstreamInputFromForm(f: Record<string, unknown>): Record<string
           },
     targets,
   };
+}
+
+export const MAX_ACCESS_ROWS = 100;
+const accessRowFields = Object.fromEntries(
+  Array.from({ length: MAX_ACCESS_ROWS }, (_, i) => [
+    [`users.${i}.username`, text],
+    [`users.${i}.password`, text],
+    [`rules.${i}.action`, text],
+    [`rules.${i}.source`, text],
+  ]).flat(),
+) as Record<string, z.ZodType>;
+
+export const accessListForm = z.object({ id: text, name: text, satisfy: text, ...accessRowFields });
+
+/**
+ * An access list from its form: a user row with an empty password keeps the one it has (on
+ * edit); rows are present when their name or source input is.
+ */
+export function accessListInputFromForm(f: Record<string, unknown>): Record<string, unknown> {
+  const users: Record<string, unknown>[] = [];
+  const rules: Record<string, unknown>[] = [];
+  for (let i = 0; i < MAX_ACCESS_ROWS; i++) {
+    const username = f[`users.${i}.username`];
+    if (username !== undefined) {
+      const password = f[`users.${i}.password`];
+      users.push({ username, ...(typeof password === 'string' && password !== '' ? { password } : {}) });
+    }
+    const source = f[`rules.${i}.source`];
+    if (source !== undefined) rules.push({ action: f[`rules.${i}.action`] || 'allow', source });
+  }
+  return { name: f.name ?? '', satisfy: f.satisfy || 'all', users, rules };
 }
 
 /**

@@ -40,6 +40,6 @@ export async function recordManifest(serverId: string, written: DeployFile[], re
   for (let i = 0; i < gone.length; i += 500) {
     await db.delete(t.deployedFiles).where(and(eq(t.deployedFiles.serverId, serverId), inArray(t.deployedFiles.path, gone.slice(i, i + 500))));
   }
-  const rows = written.map((f) => ({ serverId, path: f.path, sha256: f.sha256, content: f.secret ? secretStandIn(f.sha256) : f.content, deployedAt: at }));
+  const rows = written.map((f) => ({ serverId, path: f.path, sha256: f.sha256, content: f.secret ? secretStandIn(f.sha256, f.path) : f.content, deployedAt: at }));
   for (let i = 0; i < rows.length; i += 200) await db.insert(t.deployedFiles).values(rows.slice(i, i + 200));
 }

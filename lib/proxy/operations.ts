@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
 import { taskAccepted } from '../tasks/schemas';
-import { domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';
+import { accessListInput, accessListPatch, domainInput, domainPatch, templateInput, templatePatch, upstreamInput, upstreamPatch } from './schemas';
 import {
+  accessListList,
+  accessListSchema,
   domainConfigSchema,
   domainList,
   domainSchema,
@@ -36,6 +38,25 @@ export const proxyOps = defineOperations({
     method: 'DELETE', path: '/upstreams/{id}', summary: 'Delete an upstream pool', tag: 'upstreams', auth: 'admin', status: 204,
     description: '409 `upstream_in_use` (naming the domains) while a domain uses it.',
     errors: { 409: '`upstream_in_use` (naming the domains)' },
+  },
+
+  listAccessLists: {
+    method: 'GET', path: '/access-lists', summary: 'Access lists (users: those their shared servers\' domains use)', tag: 'access-lists', auth: 'user',
+    query: listParams, response: accessListList,
+  },
+  createAccessList: {
+    method: 'POST', path: '/access-lists', summary: 'Create an access list', tag: 'access-lists', auth: 'admin', body: accessListInput, response: accessListSchema, status: 201,
+    description: 'Passwords are write-only: Gatehouse stores a SHA-512 crypt (`$6$`) hash and answers `hasPassword`. 409 `access_list_exists` when the name is taken.',
+  },
+  getAccessList: { method: 'GET', path: '/access-lists/{id}', summary: 'One access list', tag: 'access-lists', auth: 'user', response: accessListSchema },
+  updateAccessList: {
+    method: 'PATCH', path: '/access-lists/{id}', summary: 'Change an access list (users and rules are replaced as a whole)', tag: 'access-lists', auth: 'admin',
+    body: accessListPatch, response: accessListSchema,
+    description: 'A user given without `password` keeps the one it has; a new user needs one. Domains using the list become `pending` until the next deploy.',
+  },
+  deleteAccessList: {
+    method: 'DELETE', path: '/access-lists/{id}', summary: 'Delete an access list', tag: 'access-lists', auth: 'admin', status: 204,
+    description: '409 `access_list_in_use` (naming the domains) while a domain or one of its locations uses it.',
   },
 
   listDomains: {

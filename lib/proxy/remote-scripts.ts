@@ -43,7 +43,7 @@ if command -v flock >/dev/null 2>&1; then
     say fail setup; exit 20
   fi
 fi
-mkdir -p domains certs && chmod 0700 certs || { say fail setup; exit 20; }
+mkdir -p domains certs access && chmod 0700 certs && chmod 0755 access || { say fail setup; exit 20; }
 [ -f http.conf ] || printf '# Managed by Gatehouse. Included once from the http block of %s.\\ninclude %s/upstreams.conf;\\ninclude %s/domains/*.conf;\\n' "$MAIN" "$M" "$M" > http.conf
 [ -f upstreams.conf ] || printf '# Managed by Gatehouse.\\n' > upstreams.conf
 # Which targets exist now (backed up into one tar) and which are new (removed on rollback).
@@ -61,6 +61,18 @@ if [ -s "$S/install.list" ]; then
   if ! { chown -R 0:0 "$S/files" && cp -R "$S/files/." . ; }; then rollback; say fail install; exit 21; fi
   while read -r mode p; do if [ "$mode" = 0600 ]; then echo "$p"; fi; done < "$S/install.list" > "$S/keys"
   if [ -s "$S/keys" ]; then xargs chmod 0600 < "$S/keys"; fi
+  # Password files (access lists) are read by Nginx's workers at each request: mode 0640 with
+  # the workers' group, from nginx.conf's \`user\` directive (Nginx's default user: nobody).
+  while read -r mode p; do if [ "$mode" = 0640 ]; then echo "$p"; fi; done < "$S/install.list" > "$S/shared"
+  if [ -s "$S/shared" ]; then
+    wg=$(sed -n 's/^[[:space:]]*user[[:space:]][[:space:]]*\\([^;[:space:]]*\\)[[:space:]]*\\([^;[:space:]]*\\)[[:space:]]*;.*/\\1 \\2/p' "$MAIN" 2>/dev/null | head -n 1)
+    wu=\${wg%% *}; wgrp=\${wg#* }
+    [ -n "$wu" ] || wu=nobody
+    [ -n "$wgrp" ] || wgrp=$(id -gn "$wu" 2>/dev/null)
+    if [ -z "$wgrp" ] || ! xargs chgrp "$wgrp" < "$S/shared" || ! xargs chmod 0640 < "$S/shared"; then
+      rollback; echo "could not give the access-list password files to the group of Nginx's workers ($wu)" >&2; say fail install; exit 21
+    fi
+  fi
 fi
 if [ -s "$S/remove.list" ]; then xargs rm -f < "$S/remove.list"; fi
 if ! out=$("$@" -t 2>&1); then
@@ -133,7 +145,7 @@ true
 
 /**
  * \`sh -c HASHES gh-hashes MANAGED_DIR [path…]\`: "sha256  path" for the given paths, or for every
- * managed file (upstreams.conf, domains/*.conf, certs/*.crt|key) when none is given.
+ * managed file (upstreams.conf, domains/*.conf, certs/*.crt|key, access/*.htpasswd) when none is given.
  */
 export const HASHES_SCRIPT = `cd "$1" 2>/dev/null || exit 0
 shift
@@ -147,7 +159,7 @@ fi
 if [ $# -gt 0 ]; then
   sha256sum -- "$@" 2>/dev/null
 else
-  sha256sum -- upstreams.conf domains/*.conf certs/*.crt certs/*.key 2>/dev/null
+  sha256sum -- upstreams.conf domains/*.conf certs/*.crt certs/*.key access/*.htpasswd 2>/dev/null
 fi
 true
 `;

@@ -11,7 +11,7 @@ import type { DeployFile } from './load';
 import { nginxWords, type NginxLayout } from '../nginx/layout';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
-const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
+const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key)|access\/[A-Za-z0-9_-]+\.htpasswd)$/;
 export const isManagedPath = (p: string) => MANAGED_PATH.test(p);
 
 function assertPaths(paths: string[]) {
@@ -53,7 +53,7 @@ export async function remoteHashes(conn: SshConnection, managedDir: string, path
 /** Contents of managed files (never private keys), for drift diffs; null for a missing file. */
 export async function readRemoteFiles(conn: SshConnection, managedDir: string, paths: string[]): Promise<Map<string, string | null>> {
   assertPaths(paths);
-  const readable = paths.filter((p) => !p.endsWith('.key'));
+  const readable = paths.filter((p) => !p.endsWith('.key') && !p.endsWith('.htpasswd'));
   const entries = await Promise.all(readable.map(async (p) => [p, await conn.readFile(`${managedDir}/${p}`)] as const));
   return new Map(entries);
 }
@@ -94,7 +94,7 @@ export async function applyOnServer(
   log: (text: string) => Promise<void>,
 ): Promise<ApplyResult> {
   assertPaths([...files.map((f) => f.path), ...removals]);
-  const made = await conn.exec(`${SWEEP_STAGING}; d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" && echo "$d"`, { timeoutMs: 15_000 });
+  const made = await conn.exec(`${SWEEP_STAGING}; d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" "$d/files/access" && echo "$d"`, { timeoutMs: 15_000 });
   const staging = made.stdout.trim();
   if (made.code !== 0 || !/^\/tmp\/gatehouse-deploy\.[A-Za-z0-9]+$/.test(staging)) {
     return { ok: false, stage: 'setup', message: `Could not create a staging directory on the server: ${made.stderr.trim() || 'mktemp failed'}`, output: '' };

@@ -9,21 +9,33 @@ import { ConfigRenderError, must } from '../nginx/errors';
 import { checkId } from '../nginx/grammar';
 import { parseNginx, type NginxStatement } from '../nginx/syntax';
 import { nginxUpstreamName, renderUpstreamsFile, validateUpstream } from './render-upstreams';
-import { buildTemplateContext, serverSettings, type ServerSettings, type TemplateContext } from './template-context';
+import { buildTemplateContext, serverSettings, type LocationTargets, type ServerSettings, type TemplateContext } from './template-context';
 import { previewTemplate, renderTemplate, TemplateError, type PreviewResult } from './template-engine';
 import { BUILTIN_HTTP_BODY, BUILTIN_SSL_BODY, BUILTIN_TEMPLATES } from './templates/builtin';
-import type { CertificateFiles, Domain, RenderedFile, RenderInput, Template, TemplateKind, Upstream } from './types';
+import type { AccessList, CertificateFiles, Domain, RenderedFile, RenderInput, Template, TemplateKind, Upstream } from './types';
 
 export const UPSTREAMS_FILE = 'upstreams.conf';
 export const domainFilePath = (fqdn: string) => `domains/${fqdn}.conf`;
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-function findUpstream(input: RenderInput, domain: Domain): Upstream {
-  const upstream = input.upstreams.find((u) => u.id === domain.upstreamId);
-  if (!upstream) throw new ConfigRenderError(`domains.${domain.fqdn}.upstreamId: the upstream does not exist.`, `domains.${domain.fqdn}.upstreamId`);
+function findUpstream(input: RenderInput, id: string, field: string): Upstream {
+  const upstream = input.upstreams.find((u) => u.id === id);
+  if (!upstream) throw new ConfigRenderError(`${field}: the upstream does not exist.`, field);
   validateUpstream(upstream);
   return upstream;
+}
+
+/** Every pool a domain proxies to: `/` (unless it redirects... it may still name one) and its locations. */
+export function domainUpstreamIds(domain: Domain): string[] {
+  const ids = [domain.upstreamId, ...(domain.locations ?? []).map((l) => (l.redirect ? null : l.upstreamId))];
+  return [...new Set(ids.filter((x): x is string => Boolean(x)))];
+}
+
+/** Every access list a domain uses, its own and its locations'. */
+export function domainAccessListIds(domain: Domain): string[] {
+  const ids = [domain.accessListId, ...(domain.locations ?? []).map((l) => l.accessListId)];
+  return [...new Set(ids.filter((x): x is string => Boolean(x)))];
 }
 
 function findCertificate(input: RenderInput, domain: Domain): CertificateFiles | null {
@@ -58,17 +70,64 @@ export function hasAcmeLocation(statements: NginxStatement[]): boolean {
 
 interface DomainPlan {
   domain: Domain;
-  upstream: Upstream;
+  /** The pools the domain's file proxies to (`/` and its locations). */
+  upstreams: Upstream[];
   context: TemplateContext;
   template: { name: string; body: string };
 }
 
 function planDomain(input: RenderInput, domain: Domain, s: ServerSettings): DomainPlan {
-  const upstream = findUpstream(input, domain);
+  const at = `domains.${domain.fqdn}`;
+  const main = domain.upstreamId ? findUpstream(input, domain.upstreamId, `${at}.upstreamId`) : null;
+  const upstreams = new Map<string, Upstream>(main ? [[main.id, main]] : []);
+  const targets: LocationTargets = { upstreamNames: new Map(), accessLists: new Map() };
+  (domain.locations ?? []).forEach((l, i) => {
+    if (l.redirect || !l.upstreamId) return;
+    const u = findUpstream(input, l.upstreamId, `${at}.locations.${i}.upstreamId`);
+    upstreams.set(u.id, u);
+    targets.upstreamNames.set(u.id, nginxUpstreamName(u));
+  });
+  for (const id of domainAccessListIds(domain)) {
+    const list = (input.accessLists ?? []).find((a: AccessList) => a.id === id);
+    if (list) targets.accessLists.set(id, list);
+  }
   const certificate = findCertificate(input, domain);
-  const context = buildTemplateContext(domain, { name: nginxUpstreamName(upstream), keepalive: upstream.keepalive != null }, certificate, s);
+  const context = buildTemplateContext(domain, main ? { name: nginxUpstreamName(main), keepalive: main.keepalive != null } : null, certificate, s, targets);
   const kind: TemplateKind = domain.ssl.mode === 'none' || context.acme.pending ? 'http' : 'ssl';
-  return { domain, upstream, context, template: chooseTemplate(input, domain, kind, context.acme.pending) };
+  return { domain, upstreams: [...upstreams.values()], context, template: chooseTemplate(input, domain, kind, context.acme.pending) };
+}
+
+function collect(statements: NginxStatement[], out: NginxStatement[] = []): NginxStatement[] {
+  for (const st of statements) {
+    out.push(st);
+    if (st.block) collect(st.block, out);
+  }
+  return out;
+}
+
+/**
+ * An admin's template written before redirects, locations and access lists existed would
+ * silently drop them; a dropped access list opens a protected site. So the output must show
+ * each of them: a `return` for a redirect, a `location <path>` per location, and the
+ * `satisfy` line of every access list the domain uses.
+ */
+function checkFeaturesKept(plan: DomainPlan, statements: NginxStatement[], field: string): void {
+  const all = collect(statements);
+  const name = plan.template.name;
+  const fqdn = plan.context.domain.fqdn;
+  const d = plan.context.domain;
+  if (d.redirect && !all.some((st) => st.name === 'return' && st.args[1] === d.redirect!.target)) {
+    throw new ConfigRenderError(`Template "${name}" for ${fqdn} must render the domain's redirect: return {{ domain.redirect.code }} {{ domain.redirect.target }};`, field);
+  }
+  for (const l of d.locations) {
+    if (!all.some((st) => st.name === 'location' && st.args.length === 1 && st.args[0] === l.path)) {
+      throw new ConfigRenderError(`Template "${name}" for ${fqdn} must render its location ${l.path} (loop over domain.locations).`, field);
+    }
+  }
+  const needsAccess = d.accessControl.length > 0 || d.locations.some((l) => l.accessControl.length > 0);
+  if (needsAccess && !all.some((st) => st.name === 'satisfy')) {
+    throw new ConfigRenderError(`Template "${name}" for ${fqdn} must render the access list (loop over domain.accessControl and location.accessControl).`, field);
+  }
 }
 
 function renderDomain(plan: DomainPlan): string {
@@ -88,6 +147,7 @@ function renderDomain(plan: DomainPlan): string {
       field,
     );
   }
+  checkFeaturesKept(plan, parsed.statements, field);
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
@@ -110,7 +170,7 @@ export function renderServerConfig(input: RenderInput): { files: RenderedFile[] 
   const s = serverSettings(input.server);
   must(checkId(input.server.id), 'server.id');
   const plans = serverDomains(input).map((d) => planDomain(input, d, s));
-  const used = new Map(plans.map((p) => [p.upstream.id, p.upstream]));
+  const used = new Map(plans.flatMap((p) => p.upstreams.map((u) => [u.id, u] as const)));
   const files = [
     { path: UPSTREAMS_FILE, content: renderUpstreamsFile([...used.values()], input.resolved ?? {}) },
     ...plans.map((p) => ({ path: domainFilePath(p.context.domain.fqdn), content: renderDomain(p) })),

@@ -15,7 +15,12 @@ import {
   intSchema,
   multilineString,
   nameserverPatternSchema,
+  accessSourceSchema,
+  htpasswdUserSchema,
+  locationPathSchema,
   portSchema,
+  REDIRECT_CODES,
+  redirectUrlSchema,
   secondsSchema,
   serverNameSchema,
   sizeSchema,
@@ -113,29 +118,76 @@ export const nameserversInput = z.strictObject({
   pattern: nameserverFields.pattern.default(null),
 });
 
+export const redirectInput = z
+  .strictObject({
+    url: redirectUrlSchema,
+    code: z
+      .number({ error: 'Redirect code must be 301, 302, 307 or 308.' })
+      .refine((n) => (REDIRECT_CODES as readonly number[]).includes(n), 'Redirect code must be 301, 302, 307 or 308.')
+      .transform((n) => n as (typeof REDIRECT_CODES)[number])
+      .default(301),
+    preservePath: bool('Keep path and query').default(true),
+  })
+  .superRefine((v, ctx) => {
+    if (v.preservePath && v.url.includes('?')) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'With "keep path and query" on, the URL may not have a query of its own.' });
+    }
+  });
+
+export const locationInput = z
+  .strictObject({
+    path: locationPathSchema,
+    upstreamId: idSchema.nullable().default(null),
+    redirect: redirectInput.nullable().default(null),
+    websocket: bool('WebSocket').default(false),
+    clientMaxBodySize: sizeSchema.default('1m'),
+    accessListId: idSchema.nullable().default(null),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.upstreamId && !v.redirect) ctx.addIssue({ code: 'custom', path: ['upstreamId'], message: 'Choose an upstream or a redirect for this location.' });
+    if (v.upstreamId && v.redirect) ctx.addIssue({ code: 'custom', path: ['redirect'], message: 'A location has an upstream or a redirect, not both.' });
+  });
+
 const domainFields = {
   fqdn: fqdnSchema,
   aliases: z.array(serverNameSchema, { error: 'Aliases must be a list.' }).max(100, 'At most 100 aliases.'),
   serverId: idSchema,
-  upstreamId: idSchema,
+  upstreamId: idSchema.nullable(),
+  redirect: redirectInput.nullable(),
+  accessListId: idSchema.nullable(),
+  locations: z.array(locationInput, { error: 'Locations must be a list.' }).max(32, 'At most 32 locations.'),
   templateId: idSchema.nullable(),
   websocket: bool('WebSocket'),
   clientMaxBodySize: sizeSchema,
   customDirectives: customDirectivesSchema,
 };
 
-function domainRules(v: { fqdn?: string; aliases?: string[] }, ctx: z.RefinementCtx): void {
+function domainRules(v: { fqdn?: string; aliases?: string[]; locations?: { path: string }[] }, ctx: z.RefinementCtx): void {
   const seen = new Set(v.fqdn ? [v.fqdn] : []);
   v.aliases?.forEach((a, i) => {
     if (seen.has(a)) ctx.addIssue({ code: 'custom', path: ['aliases', i], message: `${a} is already one of this domain's names.` });
     seen.add(a);
   });
+  const paths = new Set<string>();
+  v.locations?.forEach((l, i) => {
+    if (paths.has(l.path)) ctx.addIssue({ code: 'custom', path: ['locations', i, 'path'], message: `${l.path} is listed twice.` });
+    paths.add(l.path);
+  });
+}
+
+/** The full record: `/` goes to the upstream unless the domain redirects. */
+function domainTarget(v: { upstreamId?: string | null; redirect?: unknown }, ctx: z.RefinementCtx): void {
+  if (!v.upstreamId && !v.redirect) ctx.addIssue({ code: 'custom', path: ['upstreamId'], message: 'Choose an upstream, or set a redirect.' });
 }
 
 export const domainInput = z
   .strictObject({
     ...domainFields,
     aliases: domainFields.aliases.default([]),
+    upstreamId: domainFields.upstreamId.default(null),
+    redirect: domainFields.redirect.default(null),
+    accessListId: domainFields.accessListId.default(null),
+    locations: domainFields.locations.default([]),
     templateId: domainFields.templateId.default(null),
     ssl: sslInput.prefault({}),
     websocket: domainFields.websocket.default(false),
@@ -143,7 +195,8 @@ export const domainInput = z
     customDirectives: domainFields.customDirectives.default(''),
     nameservers: nameserversInput.prefault({}),
   })
-  .superRefine(domainRules);
+  .superRefine(domainRules)
+  .superRefine(domainTarget);
 
 export const domainPatch = z
   .strictObject({ ...domainFields, ssl: sslPatch, nameservers: z.strictObject(nameserverFields).partial() })
@@ -174,6 +227,51 @@ const templateFields = {
 export const templateInput = z.strictObject(templateFields);
 export const templatePatch = z.strictObject(templateFields).partial();
 
+export const accessListUserInput = z.strictObject({
+  username: htpasswdUserSchema,
+  /** Write-only. Omitted on PATCH: the user keeps the password it has. */
+  password: z.string({ error: 'Enter a password.' }).min(1, 'Enter a password.').max(256, 'At most 256 characters.').optional(),
+});
+
+export const accessRuleInput = z.strictObject({
+  action: oneOf(['allow', 'deny'], 'Action'),
+  source: accessSourceSchema,
+});
+
+const accessListFields = {
+  name: z
+    .string({ error: 'Enter a name.' })
+    .trim()
+    .min(1, 'Enter a name.')
+    .max(100, 'At most 100 characters.')
+    .regex(/^[^\p{Cc}\p{Cf}]*$/u, 'Names may not contain control or invisible characters.'),
+  satisfy: oneOf(['all', 'any'], 'Satisfy'),
+  users: z.array(accessListUserInput, { error: 'Users must be a list.' }).max(100, 'At most 100 users.'),
+  rules: z.array(accessRuleInput, { error: 'Rules must be a list.' }).max(100, 'At most 100 rules.'),
+};
+
+function accessListRules(v: { users?: { username: string }[] }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  v.users?.forEach((u, i) => {
+    if (seen.has(u.username)) ctx.addIssue({ code: 'custom', path: ['users', i, 'username'], message: `${u.username} is listed twice.` });
+    seen.add(u.username);
+  });
+}
+
+export const accessListInput = z
+  .strictObject({
+    ...accessListFields,
+    satisfy: accessListFields.satisfy.default('all'),
+    users: accessListFields.users.default([]),
+    rules: accessListFields.rules.default([]),
+  })
+  .superRefine(accessListRules);
+export const accessListPatch = z.strictObject(accessListFields).partial().superRefine(accessListRules);
+
+export type AccessListInput = z.output<typeof accessListInput>;
+export type AccessListPatch = z.output<typeof accessListPatch>;
+export type RedirectInput = z.output<typeof redirectInput>;
+export type LocationInput = z.output<typeof locationInput>;
 export type UpstreamInput = z.output<typeof upstreamInput>;
 export type UpstreamPatch = z.output<typeof upstreamPatch>;
 export type DomainInput = z.output<typeof domainInput>;

@@ -5,6 +5,7 @@
 import { and, eq, inArray, lte, ne } from 'drizzle-orm';
 import { getDb } from '../db';
 import { publish } from '../events/bus';
+import { domainsReferencing } from './store';
 
 export type DomainStatus = 'pending' | 'deployed' | 'failed' | 'drifted';
 
@@ -13,10 +14,15 @@ export async function publishDomainStatus(d: { id: string; serverId: string; sta
 }
 
 /** Marks domains pending (their rendered file changes at the next deploy), skipping ones already so. */
-export async function markDomainsPending(where: { upstreamId?: string; templateId?: string; ids?: string[] }): Promise<number> {
+export async function markDomainsPending(where: { upstreamId?: string; accessListId?: string; templateId?: string; ids?: string[] }): Promise<number> {
   const { db, t } = getDb();
-  const cond = where.upstreamId
-    ? eq(t.domains.upstreamId, where.upstreamId)
+  // Pools and access lists are also named by locations (JSON on the domain row).
+  const refKind = where.upstreamId ? 'upstream' : where.accessListId ? 'accessList' : null;
+  const refId = where.upstreamId ?? where.accessListId;
+  const referencing = refKind && refId ? ((await domainsReferencing(refKind, [refId])).get(refId) ?? []).map((r) => r.domainId) : null;
+  if (referencing && referencing.length === 0) return 0;
+  const cond = referencing
+    ? inArray(t.domains.id, referencing)
     : where.templateId
       ? eq(t.domains.templateId, where.templateId)
       : where.ids?.length

@@ -38,12 +38,36 @@ export interface DomainSsl {
   http2: boolean;
 }
 
+export type RedirectCode = 301 | 302 | 307 | 308;
+
+export interface Redirect {
+  url: string;
+  code: RedirectCode;
+  /** Append the request's path and query (`$request_uri`) to the URL. */
+  preservePath: boolean;
+}
+
+/** An extra path prefix of a domain, routed to its own pool or redirected. */
+export interface DomainLocation {
+  path: string;
+  upstreamId: string | null;
+  redirect: Redirect | null;
+  websocket: boolean;
+  clientMaxBodySize: string;
+  /** Null: the domain's own access list applies here too. */
+  accessListId: string | null;
+}
+
 export interface Domain {
   id: string;
   fqdn: string;
   aliases: string[];
   serverId: string;
-  upstreamId: string;
+  /** Null only when `redirect` is set. */
+  upstreamId: string | null;
+  redirect?: Redirect | null;
+  accessListId?: string | null;
+  locations?: DomainLocation[];
   templateId: string | null;
   ssl: DomainSsl;
   websocket: boolean;
@@ -78,9 +102,20 @@ export interface RenderServer {
   httpsPort?: number;
 }
 
+/** An access list as rendering needs it: password hashes only (SHA-512 crypt), never passwords. */
+export interface AccessList {
+  id: string;
+  name: string;
+  satisfy: 'all' | 'any';
+  users: { username: string; hash: string }[];
+  rules: { action: 'allow' | 'deny'; source: string }[];
+}
+
 export interface RenderInput {
   server: RenderServer;
   upstreams: Upstream[];
+  /** The access lists the server's domains and locations use. */
+  accessLists?: AccessList[];
   domains: Domain[];
   templates: Template[];
   certificates: CertificateFiles[];

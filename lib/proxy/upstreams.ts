@@ -12,6 +12,7 @@ import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } 
 import { toPage, type ListParams } from '../pagination';
 import { upstreamInput, upstreamPatch, type UpstreamInput } from './schemas';
 import { markDomainsPending } from './status';
+import { domainsReferencing } from './store';
 import type { UpstreamDto } from './dto';
 import type { Upstream } from './types';
 
@@ -53,9 +54,8 @@ export async function targetsOf(ids: string[]): Promise<Map<string, TargetRow[]>
 
 async function domainCounts(ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
-  const { db, t } = getDb();
-  const rows = await db.select({ id: t.domains.upstreamId, n: count() }).from(t.domains).where(inArray(t.domains.upstreamId, ids)).groupBy(t.domains.upstreamId);
-  return new Map(rows.map((r) => [r.id, Number(r.n)]));
+  const refs = await domainsReferencing('upstream', ids);
+  return new Map([...refs].map(([id, list]) => [id, list.length]));
 }
 
 async function dtos(rows: UpstreamRow[]): Promise<UpstreamDto[]> {
@@ -86,8 +86,9 @@ async function visibleUpstreamIds(actor: Actor): Promise<string[] | null> {
   if (servers === null) return null;
   if (servers.length === 0) return [];
   const { db, t } = getDb();
-  const rows = await db.selectDistinct({ id: t.domains.upstreamId }).from(t.domains).where(inArray(t.domains.serverId, servers));
-  return rows.map((r) => r.id);
+  const rows = await db.select({ upstreamId: t.domains.upstreamId, locations: t.domains.locations }).from(t.domains).where(inArray(t.domains.serverId, servers));
+  const ids = new Set(rows.flatMap((r) => [r.upstreamId, ...(r.locations ?? []).map((l) => (l.redirect ? null : l.upstreamId))]));
+  return [...ids].filter((x): x is string => Boolean(x));
 }
 
 export async function listUpstreams(actor: Actor, params: ListParams) {
@@ -186,7 +187,7 @@ export async function deleteUpstream(actor: Actor, id: string): Promise<void> {
     const { t } = getDb();
     const current = await findUpstream(id);
     if (!current) throw new NotFoundError('Upstream');
-    const users = await db.select({ fqdn: t.domains.fqdn }).from(t.domains).where(eq(t.domains.upstreamId, id)).orderBy(asc(t.domains.fqdn)).limit(20);
+    const users = ((await domainsReferencing('upstream', [id])).get(id) ?? []).slice(0, 20);
     if (users.length > 0) {
       const names = users.map((d) => d.fqdn);
       throw new ConflictError('upstream_in_use', `Upstream "${current.name}" is used by ${names.join(', ')}. Point those domains elsewhere first.`, { domains: names });

@@ -119,6 +119,27 @@ describe.skipIf(process.getuid?.() !== 0)('the apply script', () => {
     expect(fs.existsSync(s())).toBe(false);
   });
 
+  it.each([
+    ['user www-data;', 'www-data'],
+    ['user  nginx adm ;', 'adm'],
+    ['', 'nogroup'],
+  ])('gives access-list password files mode 0640 and the group of the workers (%j)', (directive, group) => {
+    // Debian's names; elsewhere the group of "nobody" may be called "nobody".
+    const expected = group === 'nogroup' ? spawnSync('id', ['-gn', 'nobody'], { encoding: 'utf8' }).stdout.trim() : group;
+    if (spawnSync('getent', ['group', expected]).status !== 0) return;
+    fs.writeFileSync(path.join(dir, 'nginx.conf'), `${directive}\nevents {}\n`);
+    // The fake `nginx -t` records what the workers would find, then passes; the missing PID file
+    // then rolls everything back, so the tree is as before.
+    const seen = path.join(dir, 'seen');
+    fs.writeFileSync(path.join(dir, 'fake-nginx'), `#!/bin/sh\nif [ "$1" = -t ]; then stat -c '%a %G' ${m('access', 'a1.htpasswd')} > ${seen}; fi\n`, { mode: 0o755 });
+    fs.mkdirSync(s('files', 'access'), { recursive: true });
+    stage({ 'access/a1.htpasswd': { content: 'alice:$6$salt$hash\n', mode: 0o640 } }, []);
+    const r = apply(path.join(dir, 'no-such.pid'));
+    expect(r.status, r.stderr).toBe(23);
+    expect(fs.readFileSync(seen, 'utf8').trim()).toBe(`640 ${expected}`);
+    expect(fs.existsSync(m('access', 'a1.htpasswd'))).toBe(false);
+  });
+
   it('is valid POSIX sh, like the other remote scripts', () => {
     for (const script of [APPLY_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT, HASHES_SCRIPT]) expect(spawnSync('sh', ['-n', '-c', script]).status).toBe(0);
   });

@@ -273,7 +273,7 @@ describe('renderServerConfig: defence in depth', () => {
   it('templateContextFor gives the validated context a preview uses', () => {
     const ctx = templateContextFor(makeInput({ domains: [makeDomain({ aliases: ['Www.Bücher.de'] })] }), 'dom-1');
     expect(ctx.domain.serverNames).toBe('app.example.com www.xn--bcher-kva.de');
-    expect(ctx.upstream.name).toBe(nginxUpstreamName({ id: 'up-1', name: 'app' }));
+    expect(ctx.upstream?.name).toBe(nginxUpstreamName({ id: 'up-1', name: 'app' }));
     expect(() => templateContextFor(makeInput(), 'nope')).toThrow(ConfigRenderError);
   });
 });

@@ -5,6 +5,7 @@ import {
   pgTable, text, integer, bigint, doublePrecision, boolean, timestamp, jsonb, primaryKey, index, uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { NginxLayoutSetting } from '../../nginx/layout';
+import type { DomainLocationSetting } from './sqlite';
 
 const id = () => text('id').primaryKey();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -254,6 +255,18 @@ export const certificates = pgTable('certificates', {
   updatedAt: ts('updated_at').notNull(),
 });
 
+/** Reusable access control for domains and locations: basic-auth users (hashes only) and address rules. */
+export const accessLists = pgTable('access_lists', {
+  id: id(),
+  name: text('name').notNull().unique(),
+  satisfy: text('satisfy', { enum: ['all', 'any'] }).notNull().default('all'),
+  /** `[{username, hash}]`: the SHA-512 crypt hash of each password, never the password. */
+  users: json<{ username: string; hash: string }[]>('users').notNull(),
+  rules: json<{ action: 'allow' | 'deny'; source: string }[]>('rules').notNull(),
+  createdAt: ts('created_at').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
 export const domains = pgTable(
   'domains',
   {
@@ -261,8 +274,14 @@ export const domains = pgTable(
     fqdn: text('fqdn').notNull().unique(),
     aliases: json<string[]>('aliases').notNull(),
     serverId: text('server_id').notNull().references(() => servers.id, { onDelete: 'restrict' }),
-    upstreamId: text('upstream_id').notNull().references(() => upstreams.id, { onDelete: 'restrict' }),
+    /** Null only when the domain redirects (`redirect`). */
+    upstreamId: text('upstream_id').references(() => upstreams.id, { onDelete: 'restrict' }),
     templateId: text('template_id').references(() => templates.id, { onDelete: 'set null' }),
+    /** A redirection host: `{url, code, preservePath}`; null proxies `/` to the upstream. */
+    redirect: json<{ url: string; code: 301 | 302 | 307 | 308; preservePath: boolean }>('redirect'),
+    accessListId: text('access_list_id').references(() => accessLists.id, { onDelete: 'restrict' }),
+    /** Extra path prefixes (CONTRACT.md "Second wave"); their upstream and access list ids are checked in lib/proxy. */
+    locations: json<DomainLocationSetting[]>('locations').notNull().default([]),
     sslMode: text('ssl_mode', { enum: ['none', 'custom', 'acme'] }).notNull().default('none'),
     certificateId: text('certificate_id').references(() => certificates.id, { onDelete: 'set null' }),
     forceHttps: bool('force_https').notNull().default(false),

@@ -24,31 +24,68 @@ const ACME_LOCATION = `    location ^~ /.well-known/acme-challenge/ {
 // HSTS and custom directives sit in the same block as our proxy_set_header lines because Nginx
 // drops inherited add_header/proxy_set_header lines as soon as a block sets its own.
 // Without websockets "Connection" is cleared so upstream keepalive connections can be reused.
-function proxyLocation(hsts: boolean): string {
-  return `    location / {
-        proxy_pass http://{{ upstream.name }};
+// `v` is the Liquid variable holding the block's settings (`domain` or a `location`), `pass` the
+// upstream name expression. Access control sits in the blocks, not the server, so the ACME
+// location stays open.
+function proxyBody(v: string, pass: string, hsts: boolean): string {
+  return `        proxy_pass http://{{ ${pass} }};
         proxy_http_version 1.1;
         proxy_set_header Host $host;
         proxy_set_header X-Real-IP $remote_addr;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
-{%- if domain.websocket %}
+{%- if ${v}.websocket %}
         proxy_set_header Upgrade $http_upgrade;
         proxy_set_header Connection $gh_connection_upgrade;
 {%- else %}
         proxy_set_header Connection "";
-{%- endif %}${
-    hsts
-      ? `
+{%- endif %}${hstsLine(hsts)}
+{%- for directive in domain.customDirectives %}
+        {{ directive }}
+{%- endfor %}`;
+}
+
+function hstsLine(hsts: boolean): string {
+  return hsts
+    ? `
 {%- if domain.ssl.hsts %}
         add_header Strict-Transport-Security "max-age=63072000" always;
 {%- endif %}`
-      : ''
-  }
-{%- for directive in domain.customDirectives %}
-        {{ directive }}
-{%- endfor %}
+    : '';
+}
+
+function accessLines(v: string): string {
+  return `
+{%- for line in ${v}.accessControl %}
+        {{ line }}
+{%- endfor %}`;
+}
+
+/** `location /`: the domain's redirect or its upstream. */
+function proxyLocation(hsts: boolean): string {
+  return `    location / {${accessLines('domain')}
+{%- if domain.redirect %}${hstsLine(hsts)}
+        return {{ domain.redirect.code }} {{ domain.redirect.target }};
+{%- else %}
+${proxyBody('domain', 'upstream.name', hsts)}
+{%- endif %}
     }`;
+}
+
+/** The domain's extra path prefixes, each to its own pool or redirect. */
+function extraLocations(hsts: boolean): string {
+  return `
+{%- for location in domain.locations %}
+
+    location {{ location.path }} {${accessLines('location')}
+        client_max_body_size {{ location.clientMaxBodySize }};
+{%- if location.redirect %}${hstsLine(hsts)}
+        return {{ location.redirect.code }} {{ location.redirect.target }};
+{%- else %}
+${proxyBody('location', 'location.upstream', hsts)}
+{%- endif %}
+    }
+{%- endfor %}`;
 }
 
 const HTTP_SERVER_HEAD = `server {
@@ -61,7 +98,7 @@ ${ACME_LOCATION}`;
 export const BUILTIN_HTTP_BODY = `${HEADER}
 ${HTTP_SERVER_HEAD}
 
-${proxyLocation(false)}
+${proxyLocation(false)}${extraLocations(false)}
 }
 `;
 
@@ -78,7 +115,7 @@ ${HTTP_SERVER_HEAD}
     }
 {%- else %}
 
-${proxyLocation(false)}
+${proxyLocation(false)}${extraLocations(false)}
 {%- endif %}
 }
 
@@ -103,7 +140,7 @@ server {
     ssl_session_timeout 1d;
     ssl_session_tickets off;
 
-${proxyLocation(true)}
+${proxyLocation(true)}${extraLocations(true)}
 }
 `;
 

@@ -47,6 +47,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
   const choices = { ...proxy, certificates };
   const server = choices.servers.find((s) => s.id === domain.serverId);
   const upstream = choices.upstreams.find((u) => u.id === domain.upstreamId);
+  const listName = (id: string | null) => (id ? choices.accessLists.find((a) => a.id === id)?.name : undefined);
   const template = domain.templateId ? (choices.templates.find((t) => t.id === domain.templateId)?.name ?? domain.templateId) : 'Built-in';
   return (
     <>
@@ -85,11 +86,28 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
             </Fact>
             <Fact label="WebSocket">{domain.websocket ? 'on' : 'off'}</Fact>
             <Fact label="Max request body">{domain.clientMaxBodySize}</Fact>
+            <Fact label="Redirect">{domain.redirect ? `${domain.redirect.code} → ${domain.redirect.url}${domain.redirect.preservePath ? ' (keeps path and query)' : ''}` : '—'}</Fact>
+            <Fact label="Access list">{listName(domain.accessListId) ?? '—'}</Fact>
             <Fact label="Name servers">{domain.nameservers.expected.join(', ') || domain.nameservers.pattern || '—'}</Fact>
             <Fact label="Deployed">
               <Time iso={domain.deployedAt} empty="never" />
             </Fact>
           </dl>
+          {domain.locations.length > 0 && (
+            <div className="mt-4">
+              <p className="text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Locations</p>
+              <ul className="mt-1 space-y-1 text-sm">
+                {domain.locations.map((l) => (
+                  <li key={l.path}>
+                    <code className="font-mono text-xs">{l.path}</code> →{' '}
+                    {l.redirect ? `${l.redirect.code} ${l.redirect.url}` : `pool ${choices.upstreams.find((u) => u.id === l.upstreamId)?.name ?? '—'}`}
+                    {l.websocket ? ', WebSocket' : ''}, body up to {l.clientMaxBodySize}
+                    {l.accessListId ? `, access list ${listName(l.accessListId) ?? '—'}` : ''}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
           {domain.customDirectives.trim() && (
             <div className="mt-4">
               <p className="text-xs font-medium tracking-wide text-zinc-500 uppercase dark:text-zinc-400">Custom directives</p>
