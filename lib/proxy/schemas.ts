@@ -6,6 +6,7 @@
  * the merged record with the full schema (e.g. ip_hash with a stored backup target).
  */
 import { z } from 'zod';
+import { tagsInput } from '../servers/tags';
 import { customDirectivesSchema } from './directives';
 import {
   fqdnSchema,
@@ -121,6 +122,8 @@ const domainFields = {
   websocket: bool('WebSocket'),
   clientMaxBodySize: sizeSchema,
   customDirectives: customDirectivesSchema,
+  /** Lower-case labels; never part of a config file. */
+  tags: tagsInput,
 };
 
 function domainRules(v: { fqdn?: string; aliases?: string[] }, ctx: z.RefinementCtx): void {
@@ -141,6 +144,7 @@ export const domainInput = z
     clientMaxBodySize: domainFields.clientMaxBodySize.default('1m'),
     customDirectives: domainFields.customDirectives.default(''),
     nameservers: nameserversInput.prefault({}),
+    tags: domainFields.tags.default([]),
   })
   .superRefine(domainRules);
 
