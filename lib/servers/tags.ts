@@ -18,12 +18,16 @@ export const tagSchema = z
 
 /** A list of tags as written (any case, duplicates) → stored form. One bad tag names itself. */
 export const tagsInput = z
-  .array(z.string({ error: 'A tag is text.' }), { error: 'Give a list of tags.' })
+  .array(z.unknown(), { error: 'Give a list of tags.' })
   .max(MAX_TAGS, `At most ${MAX_TAGS} tags.`)
   .transform((list, ctx) => {
     const out = new Set<string>();
     for (const raw of list) {
       const r = tagSchema.safeParse(raw);
+      if (typeof raw !== 'string') {
+        ctx.addIssue({ code: 'custom', message: 'Each tag is text.' });
+        return z.NEVER;
+      }
       if (!r.success) {
         ctx.addIssue({ code: 'custom', message: `"${String(raw).slice(0, 40)}" is not a tag: use lower-case letters, digits and "-" (at most 32 characters, not starting with "-").` });
         return z.NEVER;
