@@ -114,3 +114,12 @@ export function prepareLiveStateWriters(db: Db) {
   const failed = db.update(t.servers).set({ ...counters, lastError: p('error') } as never).where(eq(t.servers.id, p('id'))).prepare();
   return { polled, failed };
 }
+
+/** Every tag in use on the servers the actor may see (for the list's tag filter), sorted. */
+export async function serverTagsInUse(actor: Actor): Promise<string[]> {
+  const { db, t } = getDb();
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return [];
+  const rows = await db.select({ tags: t.servers.tags }).from(t.servers).where(visible ? inArray(t.servers.id, visible) : undefined);
+  return [...new Set(rows.flatMap((r) => r.tags ?? []))].sort();
+}
