@@ -5,9 +5,9 @@ export function TagChips({ tags, href, className }: { tags: string[]; href?: str
   if (!tags.length) return null;
   const chip = 'inline-flex items-center rounded-full bg-zinc-100 px-2 py-0.5 text-xs font-medium text-zinc-700 ring-1 ring-zinc-500/20 ring-inset dark:bg-zinc-800 dark:text-zinc-300';
   return (
-    <ul aria-label="Tags" className={`flex flex-wrap gap-1 ${className ?? ''}`}>
+    <span role="list" aria-label="Tags" className={`flex flex-wrap gap-1 ${className ?? ''}`}>
       {tags.map((tag) => (
-        <li key={tag}>
+        <span role="listitem" key={tag}>
           {href ? (
             <Link href={`${href}?tag=${encodeURIComponent(tag)}`} className={`${chip} hover:bg-indigo-50 hover:text-indigo-800 dark:hover:bg-indigo-950`} title={`Show everything tagged ${tag}`}>
               {tag}
@@ -15,9 +15,9 @@ export function TagChips({ tags, href, className }: { tags: string[]; href?: str
           ) : (
             <span className={chip}>{tag}</span>
           )}
-        </li>
+        </span>
       ))}
-    </ul>
+    </span>
   );
 }
 

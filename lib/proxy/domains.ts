@@ -60,6 +60,15 @@ export async function listDomains(actor: Actor, params: DomainListParams) {
   return toPage(rows, params.limit, toDomainDto);
 }
 
+/** Every tag in use on the domains the actor may see (for the list's tag filter), sorted. */
+export async function domainTagsInUse(actor: Actor): Promise<string[]> {
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return [];
+  const { db, t } = getDb();
+  const rows = await db.select({ tags: t.domains.tags }).from(t.domains).where(visible ? inArray(t.domains.serverId, visible) : undefined);
+  return [...new Set(rows.flatMap((r) => r.tags ?? []))].sort();
+}
+
 /**
  * When a domain is pointed at a certificate (POST/PATCH /domains): the certificate must exist,
  * hold a certificate, and cover the domain's names. Field errors name `ssl.certificateId`. A
