@@ -17,12 +17,12 @@ async function seedConfiguration(userId: string) {
   const { db, t } = getDb();
   const now = new Date();
   const serverId = newId();
-  await db.insert(t.servers).values({ id: serverId, name: 'web-1', host: '192.0.2.10', authMethod: 'password', passwordEnc: seal('ssh-secret-pw'), createdAt: now, updatedAt: now, nginxPaths: { managedDir: '/etc/nginx/gatehouse', mainConfig: '/etc/nginx/nginx.conf', command: 'nginx', httpPort: 80, httpsPort: 443 } });
+  await db.insert(t.servers).values({ id: serverId, name: 'web-1', host: '192.0.2.10', authMethod: 'password', passwordEnc: seal('ssh-secret-pw'), createdAt: now, updatedAt: now, tags: ['eu', 'web'], nginxPaths: { managedDir: '/etc/nginx/gatehouse', mainConfig: '/etc/nginx/nginx.conf', command: 'nginx', httpPort: 80, httpsPort: 443 } });
   await db.insert(t.serverShares).values({ serverId, userId });
   const upstreamId = newId();
   await db.insert(t.upstreams).values({ id: upstreamId, name: 'app', method: 'least_conn', keepalive: 16, healthCheck: { type: 'http', path: '/health' }, createdAt: now, updatedAt: now });
   await db.insert(t.upstreamTargets).values({ id: newId(), upstreamId, position: 0, host: '10.0.0.5', port: 8080, weight: 3, backup: false });
-  await db.insert(t.domains).values({ id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], createdAt: now, updatedAt: now });
+  await db.insert(t.domains).values({ id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], tags: ['shop'], createdAt: now, updatedAt: now });
   await db.insert(t.alertRules).values({ id: newId(), kind: 'cpu', threshold: 85, durationSeconds: 300, createdAt: now, updatedAt: now });
 }
 
@@ -63,6 +63,9 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     const { db, t } = getDb();
     const [server] = await db.select().from(t.servers);
     expect(open(server.passwordEnc!)).toBe('ssh-secret-pw');
+    // Tags travel with the configuration.
+    expect(server.tags).toEqual(['eu', 'web']);
+    expect((await db.select().from(t.domains))[0].tags).toEqual(['shop']);
     const [user] = await db.select().from(t.users).where(eq(t.users.id, s.user.id));
     expect(open(user.totpSecretEnc!)).toBe(secret);
     expect(await checkSecondFactor(user, recoveryCodes[0])).toBe('recovery_code');
