@@ -24,7 +24,7 @@ export function BulkBar({ action, selected, tag, users }: { action: FormServerAc
   const [state, dispatch] = useToastedAction(action, { toastErrors: true });
   const target = selected.length ? `${selected.length} selected server${selected.length === 1 ? '' : 's'}` : tag ? `every server tagged ${tag}` : null;
   const offered = users.filter((u) => u.role === 'user' && u.active);
-  const small = `${controlClass(false)} h-8 w-auto`;
+  const small = `${controlClass(false).replace('w-full', 'w-auto')} h-8`;
   return (
     <form action={dispatch} aria-label="Bulk actions" className="flex flex-wrap items-end gap-2 rounded-md border border-zinc-200 bg-zinc-50 p-2 text-sm dark:border-zinc-800 dark:bg-zinc-900/50">
       {selected.map((s) => (

@@ -163,6 +163,7 @@ describe('domainInput', () => {
       clientMaxBodySize: '1m',
       customDirectives: '',
       nameservers: { expected: [], pattern: null },
+      tags: [],
     });
   });
 
