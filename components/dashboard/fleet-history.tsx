@@ -51,7 +51,8 @@ function Busiest({ title, items }: { title: string; items: BusiestServer[] }) {
  * The fleet's history at a glance: the busiest servers by CPU, memory and disk over a window,
  * from the roll-ups. The window is in the URL (`?window=7d`), so the view can be bookmarked.
  */
-export function FleetHistory({ history }: { history: FleetHistoryDto }) {
+export function FleetHistory({ history, tags = [] }: { history: FleetHistoryDto; tags?: string[] }) {
+  const tagPart = tags.map((t) => `&tag=${encodeURIComponent(t)}`).join('');
   return (
     <Card
       title="Busiest servers"
@@ -61,7 +62,7 @@ export function FleetHistory({ history }: { history: FleetHistoryDto }) {
           {WINDOWS.map((w) => (
             <Link
               key={w.value}
-              href={`/?window=${w.value}`}
+              href={`/?window=${w.value}${tagPart}`}
               aria-current={history.window === w.value ? 'page' : undefined}
               className={cx(
                 'rounded-md px-2.5 py-1 text-sm font-medium ring-1 ring-inset',

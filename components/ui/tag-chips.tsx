@@ -35,7 +35,11 @@ export function tagQueryString(tags: string[]): string {
  * The tag filter above a list: every known tag as a toggle link (pressed when it filters the
  * view), so a filtered view is a URL that can be bookmarked.
  */
-export function TagFilter({ all, active, basePath }: { all: string[]; active: string[]; basePath: string }) {
+export function TagFilter({ all, active, basePath, keep = '' }: { all: string[]; active: string[]; basePath: string; /** Other query parameters to keep, e.g. `window=7d`. */ keep?: string }) {
+  const href = (tags: string[]) => {
+    const q = [keep, tagQueryString(tags).slice(1)].filter(Boolean).join('&');
+    return `${basePath}${q ? `?${q}` : ''}`;
+  };
   if (!all.length && !active.length) return null;
   const shown = [...new Set([...all, ...active])].sort();
   return (
@@ -47,7 +51,7 @@ export function TagFilter({ all, active, basePath }: { all: string[]; active: st
         return (
           <Link
             key={tag}
-            href={`${basePath}${tagQueryString(next)}`}
+            href={href(next)}
             aria-current={on ? 'true' : undefined}
             className={
               on
@@ -61,7 +65,7 @@ export function TagFilter({ all, active, basePath }: { all: string[]; active: st
         );
       })}
       {active.length > 0 && (
-        <Link href={basePath} className="ml-1 text-xs text-indigo-700 hover:underline dark:text-indigo-400">
+        <Link href={href([])} className="ml-1 text-xs text-indigo-700 hover:underline dark:text-indigo-400">
           Clear
         </Link>
       )}

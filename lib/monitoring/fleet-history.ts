@@ -9,6 +9,7 @@ import type { Actor } from '../access/actor';
 import { visibleServerIds } from '../access/rbac';
 import { parseInput } from '../errors';
 import { bucketStart, type RollupResolution } from './rollup';
+import { hasAllTags } from '../servers/tags';
 import { fleetHistoryQuery, type BusiestServer, type FleetHistoryDto, type FleetWindow } from './schemas';
 
 const HOUR = 60 * 60_000;
@@ -17,7 +18,7 @@ const WINDOW_RESOLUTION: Record<FleetWindow, RollupResolution> = { '24h': '5m', 
 
 type Metric = 'cpu' | 'memory' | 'disk';
 
-async function busiest(metric: Metric, resolution: RollupResolution, from: Date, limit: number, visible: string[] | null): Promise<BusiestServer[]> {
+async function busiest(metric: Metric, resolution: RollupResolution, from: Date, limit: number, visible: string[] | null, tags: string[]): Promise<BusiestServer[]> {
   const { db, t } = getDb();
   const r = t.metricRollups;
   const avgCol = { cpu: r.cpuAvg, memory: r.memoryAvg, disk: r.diskAvg }[metric];
@@ -28,7 +29,7 @@ async function busiest(metric: Metric, resolution: RollupResolution, from: Date,
     .select({ serverId: r.serverId, name: t.servers.name, avg, max: sql<number | null>`max(${maxCol})` })
     .from(r)
     .innerJoin(t.servers, eq(t.servers.id, r.serverId))
-    .where(and(eq(r.resolution, resolution), gte(r.bucketStart, from), sql`${avgCol} is not null`, visible ? inArray(r.serverId, visible) : undefined))
+    .where(and(eq(r.resolution, resolution), gte(r.bucketStart, from), sql`${avgCol} is not null`, visible ? inArray(r.serverId, visible) : undefined, hasAllTags(t.servers.tags, tags)))
     .groupBy(r.serverId, t.servers.name)
     .orderBy(desc(avg), t.servers.name)
     .limit(limit);
@@ -37,12 +38,12 @@ async function busiest(metric: Metric, resolution: RollupResolution, from: Date,
 }
 
 export async function getFleetHistory(actor: Actor, query: unknown, now = new Date()): Promise<FleetHistoryDto> {
-  const { window, limit } = parseInput(fleetHistoryQuery, query ?? {});
+  const { window, limit, tag } = parseInput(fleetHistoryQuery, query ?? {});
   const resolution = WINDOW_RESOLUTION[window];
   const from = bucketStart(new Date(now.getTime() - WINDOW_MS[window]), resolution);
   const visible = await visibleServerIds(actor);
   const base = { window, resolution, from: from.toISOString(), to: now.toISOString() };
   if (visible && visible.length === 0) return { ...base, cpu: [], memory: [], disk: [] };
-  const [cpu, memory, disk] = await Promise.all((['cpu', 'memory', 'disk'] as const).map((m) => busiest(m, resolution, from, limit, visible)));
+  const [cpu, memory, disk] = await Promise.all((['cpu', 'memory', 'disk'] as const).map((m) => busiest(m, resolution, from, limit, visible, tag)));
   return { ...base, cpu, memory, disk };
 }

@@ -136,5 +136,11 @@ describe.skipIf(!enabled)('tags, bulk actions and fleet history in the browser',
     await page.getByRole('navigation', { name: 'History window' }).getByRole('link', { name: '7 days', exact: true }).and(page.locator('[aria-current="page"]')).waitFor();
     await page.getByRole('heading', { name: 'Busiest servers' }).scrollIntoViewIfNeeded();
     await shot(page, 'fleet-history-02-7d');
+    // The dashboard's tag filter keeps the window and narrows grid and history alike.
+    await page.getByRole('navigation', { name: 'Filter by tag' }).getByRole('link', { name: 'web' }).click();
+    await page.waitForURL(/\/\?window=7d&tag=web$/);
+    await expect.poll(() => busiest.getByRole('link').allTextContents()).toEqual(['edge-b', 'edge-a', 'broken']);
+    await page.getByRole('heading', { name: 'Busiest servers' }).scrollIntoViewIfNeeded();
+    await shot(page, 'fleet-history-03-7d-tag-web');
   }
 });

@@ -16,10 +16,10 @@ describe.each(dialects)('fleet history (busiest servers from roll-ups) on %s', (
   const now = Math.floor(Date.now() / HOUR) * HOUR;
   const ids: Record<string, string> = {};
 
-  async function server(name: string, sharedWith?: string) {
+  async function server(name: string, sharedWith?: string, tags: string[] = []) {
     const { db, t } = getDb();
     const id = newId();
-    await db.insert(t.servers).values({ id, name, host: '127.0.0.1', authMethod: 'password', createdAt: new Date(), updatedAt: new Date() });
+    await db.insert(t.servers).values({ id, name, host: '127.0.0.1', authMethod: 'password', tags, createdAt: new Date(), updatedAt: new Date() });
     if (sharedWith) await db.insert(t.serverShares).values({ serverId: id, userId: sharedWith });
     ids[name] = id;
     return id;
@@ -41,8 +41,8 @@ describe.each(dialects)('fleet history (busiest servers from roll-ups) on %s', (
     tdb = await openTestDb(dialect);
     s = await seedUsers();
     const hot = await server('hot', s.user.id);
-    const warm = await server('warm');
-    const cold = await server('cold', s.user.id);
+    const warm = await server('warm', undefined, ['eu', 'web']);
+    const cold = await server('cold', s.user.id, ['eu']);
     const old = await server('old-spike');
     // 24 h uses 5-minute buckets: hot 90 %, warm 50/70 weighted by counts (12×50 + 36×70)/48 = 65.
     await buckets(hot, '5m', [{ ago: HOUR, cpu: 90, memory: 20, disk: 10 }, { ago: 2 * HOUR, cpu: 90, memory: 20, disk: 10 }]);
@@ -79,6 +79,19 @@ describe.each(dialects)('fleet history (busiest servers from roll-ups) on %s', (
     const month = await getFleetHistory(cliActor, { window: '30d' }, new Date(now));
     expect(order(month.cpu)).toEqual(['old-spike', 'warm', 'hot']);
     expect(month.cpu.find((x) => x.name === 'hot')).toMatchObject({ avg: 50, max: 100 });
+  });
+
+  it('?tag= narrows the history and the fleet to servers carrying every tag', async () => {
+    const eu = await api('GET', '/api/v1/fleet/history?window=24h&tag=eu', { token: s.adminToken });
+    expect(order(eu.body.cpu)).toEqual(['warm', 'cold']);
+    const both = await api('GET', '/api/v1/fleet/history?window=24h&tag=eu&tag=web', { token: s.adminToken });
+    expect(order(both.body.cpu)).toEqual(['warm']);
+    expect(order((await api('GET', '/api/v1/fleet/history?tag=eu', { token: s.userToken })).body.cpu)).toEqual(['cold']);
+    const fleet = await api('GET', '/api/v1/fleet?tag=eu', { token: s.adminToken });
+    expect(fleet.status, fleet.text).toBe(200);
+    expect(order(fleet.body.items).sort()).toEqual(['cold', 'warm']);
+    expect(fleet.body.items.find((x: { name: string }) => x.name === 'warm').tags).toEqual(['eu', 'web']);
+    expect((await api('GET', '/api/v1/fleet?tag=Bad_Tag', { token: s.adminToken })).status).toBe(422);
   });
 
   it('over the API: users see only shared servers; bad windows are a 422; signed out 401', async () => {
