@@ -3,14 +3,14 @@
  * import higher ones:
  *   kernel    config, errors, operation, pagination, lifecycle, text, db, crypto, net, ssh, nginx, glances, metrics
  *   platform  access, events, audit, settings, tasks, scheduler
- *   features  users, tokens, auth, provision, servers, monitoring, proxy, certs, alerts, backup, system
+ *   features  users, tokens, auth, provision, servers, monitoring, proxy, certs, alerts, backup, system, bulk
  *   edge      http, openapi, cli, registry.ts and startup.ts (the composition root)
  * Two rules live in eslint.config.mjs because they are about code, not imports: `Response` only in
  * lib/http, and each table written only by the feature that owns it.
  */
 const KERNEL = '^lib/((config|errors|operation|pagination|lifecycle|text)\\.ts$|(db|crypto|net|ssh|nginx|glances|metrics)/)';
 const PLATFORM = '^lib/(access|events|audit|settings|tasks|scheduler)/';
-const FEATURES = '^lib/(users|tokens|auth|provision|servers|monitoring|proxy|certs|alerts|backup|system)/';
+const FEATURES = '^lib/(users|tokens|auth|provision|servers|monitoring|proxy|certs|alerts|backup|system|bulk)/';
 const EDGE = '^lib/((http|openapi|cli)/|(registry|startup)\\.ts$)';
 
 module.exports = {

@@ -18,6 +18,7 @@ import { proxyTaskHandlers } from './proxy/tasks';
 import { seedBuiltinTemplates } from './proxy/templates-service';
 import { certificateJobs } from './certs/jobs';
 import { certificateTaskHandlers } from './certs/tasks';
+import { bulkTaskHandlers } from './bulk/service';
 import { alertJobs, runAlertStartup } from './alerts/jobs';
 import { alertEvents } from './alerts/events';
 import { auditEvents } from './audit/events';
@@ -29,7 +30,7 @@ import { settingsEvents } from './settings/events';
 import { taskEvents } from './tasks/events';
 import { userEvents } from './users/events';
 
-export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers };
+export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers, ...bulkTaskHandlers };
 
 /** Every event type on `GET /events` (the OpenAPI document lists them). */
 export const eventTypes: readonly string[] = [

@@ -39,8 +39,8 @@ const COLUMNS: Array<{ key: SortKey; label: string; firstDir: 'asc' | 'desc' }> 
 ];
 
 /** The fleet at a glance: live status and usage per server, sortable and filterable. */
-export function FleetGrid({ initial, admin }: { initial: FleetItem[]; admin: boolean }) {
-  const { data, error } = useFleet(initial);
+export function FleetGrid({ initial, admin, tags }: { initial: FleetItem[]; admin: boolean; tags?: string[] }) {
+  const { data, error } = useFleet(initial, tags);
   const servers = useMemo(() => data ?? [], [data]);
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<StatusFilter>('all');

@@ -11,11 +11,11 @@ export const FLEET_KEY = '/api/v1/fleet';
 const FLUSH_MS = 1_000;
 
 /** Every page of GET /api/v1/fleet. */
-async function fetchFleet(): Promise<FleetItem[]> {
+async function fetchFleet([, tagQuery]: readonly [string, string]): Promise<FleetItem[]> {
   const items: FleetItem[] = [];
   let cursor: string | null = null;
   do {
-    const page: Page<FleetItem> = await fetchJson(`${FLEET_KEY}?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page: Page<FleetItem> = await fetchJson(`${FLEET_KEY}?limit=500${tagQuery}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor);
@@ -29,8 +29,10 @@ type Patch = { status?: FleetItem['status']; sample?: Partial<NonNullable<FleetI
  * in place (batched once a second, so a big fleet does not re-render per event); servers added,
  * removed or re-shared make it refetch.
  */
-export function useFleet(initial?: FleetItem[]) {
-  const swr = useSWR(FLEET_KEY, fetchFleet, { fallbackData: initial, revalidateOnFocus: false, keepPreviousData: true });
+export function useFleet(initial?: FleetItem[], tags: string[] = []) {
+  // The dashboard's ?tag= filter (every tag must match) is part of the key.
+  const tagQuery = tags.map((t) => `&tag=${encodeURIComponent(t)}`).join('');
+  const swr = useSWR([FLEET_KEY, tagQuery] as const, fetchFleet, { fallbackData: initial, revalidateOnFocus: false, keepPreviousData: true });
   const { mutate } = swr;
   const pending = useRef(new Map<string, Patch>());
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -45,7 +47,8 @@ export function useFleet(initial?: FleetItem[]) {
       (current) => {
         if (!current) return current;
         const known = new Set(current.map((s) => s.id));
-        for (const id of patches.keys()) if (!known.has(id)) unknown = true;
+        // Filtered by tag, a server outside the list is expected, not news (no refetch for it).
+        for (const id of patches.keys()) if (!known.has(id) && !tagQuery) unknown = true;
         return current.map((s) => {
           const p = patches.get(s.id);
           if (!p) return s;

@@ -8,6 +8,7 @@ import { Field } from '@/components/ui/field';
 import { useFieldState } from '@/components/ui/form';
 import { Select } from '@/components/ui/select';
 import { TextareaField } from '@/components/ui/textarea-field';
+import { TagInput } from '@/components/ui/tag-input';
 
 export interface DomainChoices {
   servers: { id: string; name: string }[];
@@ -23,7 +24,7 @@ const locationKeys = ['path', 'upstreamId', 'redirect.url', 'redirect.code', 're
 /** Names of the fields below, for ModalForm's fieldNames (errors for other names go on top). */
 export const domainFieldNames = [
   'fqdn', 'aliases', 'serverId', 'upstreamId', 'templateId', 'ssl.mode', 'ssl.certificateId', 'ssl.forceHttps', 'ssl.hsts', 'ssl.http2',
-  'websocket', 'clientMaxBodySize', 'customDirectives', 'nameservers.expected', 'nameservers.pattern',
+  'websocket', 'clientMaxBodySize', 'customDirectives', 'nameservers.expected', 'nameservers.pattern', 'tags',
   'redirect.url', 'redirect.code', 'redirect.preservePath', 'accessListId',
   ...Array.from({ length: MAX_LOCATIONS }, (_, i) => locationKeys.map((k) => `locations.${i}.${k}`)).flat(),
 ];
@@ -100,6 +101,7 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
     <>
       <Field label="Domain name" name="fqdn" required defaultValue={domain?.fqdn} placeholder="app.example.com" autoComplete="off" hint="Unicode names are stored as punycode." />
       <TextareaField label="Aliases" name="aliases" optional rows={2} defaultValue={domain?.aliases.join('\n')} placeholder={'www.example.com\n*.example.com'} hint="One per line. A leading *. makes a wildcard." />
+      <TagInput initial={domain?.tags ?? []} hint='Group domains to filter the list. Lower-case letters, digits and "-"; Enter or comma adds one. Not part of the Nginx file.' />
       <div className="grid gap-4 sm:grid-cols-2">
         <Select label="Server" name="serverId" defaultValue={domain?.serverId} options={choices.servers.map((s) => ({ value: s.id, label: s.name }))} />
         <Select

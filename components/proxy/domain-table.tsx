@@ -11,6 +11,7 @@ import { ModalForm, type FormServerAction } from '@/components/ui/modal-form';
 import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { useLiveList } from '@/components/realtime/use-live-list';
+import { TagChips, TagFilter, tagQueryString } from '@/components/ui/tag-chips';
 import { DeployButton } from './deploy-button';
 import { DomainFields, domainFieldNames, type DomainChoices } from './domain-fields';
 
@@ -26,12 +27,35 @@ export interface DomainActions {
  * Every domain the signed-in user may see, live: `domain.updated` (created, changed, deployed,
  * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete.
  */
-export function DomainTable({ initial, choices, actions }: { initial: Page<DomainDto>; choices: DomainChoices; actions: DomainActions | null }) {
-  const all = useLiveList(DOMAINS_KEY, initial, ['domain.updated']);
+export function DomainTable({
+  initial,
+  choices,
+  actions,
+  tags = [],
+  allTags = [],
+}: {
+  initial: Page<DomainDto>;
+  choices: DomainChoices;
+  actions: DomainActions | null;
+  /** The page's `?tag=` filter (every tag must match); `allTags` offers the others. */
+  tags?: string[];
+  allTags?: string[];
+}) {
+  const query = tagQueryString(tags);
+  const all = useLiveList(query ? `${DOMAINS_KEY}&${query.slice(1)}` : DOMAINS_KEY, initial, ['domain.updated']);
+  const filterBar = <TagFilter all={allTags} active={tags} basePath="/domains" />;
   const serverName = new Map(choices.servers.map((s) => [s.id, s.name]));
   const upstreamName = new Map(choices.upstreams.map((u) => [u.id, u.name]));
   const { filter, setFilter, items } = useListFilter(all, (d) => [d.fqdn, ...d.aliases, serverName.get(d.serverId) ?? '', d.status]);
 
+  if (all.length === 0 && tags.length) {
+    return (
+      <div className="space-y-3">
+        {filterBar}
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No domain carries {tags.length === 1 ? 'the tag' : 'all of the tags'} {tags.join(', ')}.</p>
+      </div>
+    );
+  }
   if (all.length === 0) {
     return (
       <EmptyState
@@ -43,6 +67,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
   }
   return (
     <div className="space-y-3">
+      {filterBar}
       {all.length > 5 && <ListFilter id="domain-filter" label="Filter domains" placeholder="Filter by name, server or status" value={filter} onChange={setFilter} />}
       <Table caption="Domains">
         <THead>
@@ -66,6 +91,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
                   {d.fqdn}
                 </Link>
                 {d.aliases.length > 0 && <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{d.aliases.join(', ')}</div>}
+                <TagChips tags={d.tags} href="/domains" className="mt-1" />
               </Td>
               <Td>{serverName.get(d.serverId) ?? '—'}</Td>
               <Td>{d.redirect ? `→ ${d.redirect.code}` : (upstreamName.get(d.upstreamId ?? '') ?? '—')}</Td>

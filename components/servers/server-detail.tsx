@@ -9,6 +9,7 @@ import { Time } from '@/components/ui/time';
 import { useRefreshOn } from '@/components/tasks/event-stream';
 import { useSeededSWR } from '@/components/realtime/use-seeded-swr';
 import { installNginxAction } from '@/app/(console)/servers/actions';
+import { TagChips } from '@/components/ui/tag-chips';
 import { HostKeyPanel } from './host-key-panel';
 import { InstallGlancesButton } from './install-glances-button';
 import { MonitorStatus, NginxStatus } from './server-status';
@@ -65,6 +66,7 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
               ['Host key', s.hostKeyFingerprint ? mono(s.hostKeyFingerprint) : none('not pinned yet: the next connection pins it')],
               ['Operating system', s.os ?? none('not checked yet')],
               ['Last seen', <Time key="seen" iso={s.lastSeenAt} format="relative" empty="never" />],
+              ['Tags', s.tags.length ? <TagChips key="tags" tags={s.tags} href="/servers" /> : none('none')],
             ]}
           />
         </Card>

@@ -7,12 +7,13 @@ import { Field } from '@/components/ui/field';
 import { useFieldState } from '@/components/ui/form';
 import { Select } from '@/components/ui/select';
 import { TextareaField } from '@/components/ui/textarea-field';
+import { TagInput } from '@/components/ui/tag-input';
 import { ShareChoices, type ShareUser } from './share-choices';
 
 /** Every field name below, for ModalForm's fieldNames (errors for others are listed on top). */
 export const serverFieldNames = [
   'name', 'host', 'sshPort', 'sshUser', 'authMethod', 'password', 'privateKey', 'passphrase', 'hostKeyFingerprint',
-  'glances.url', 'glances.username', 'glances.password', 'monitoringEnabled', 'sharedWith',
+  'glances.url', 'glances.username', 'glances.password', 'monitoringEnabled', 'sharedWith', 'tags',
   'nginxLayout.managedDir', 'nginxLayout.mainConfig', 'nginxLayout.command', 'nginxLayout.pidFile', 'nginxLayout.httpPort', 'nginxLayout.httpsPort',
 ];
 
@@ -49,6 +50,7 @@ export function ServerFields({ server, users }: { server?: ServerDto; users?: Sh
         <Field label="SSH port" name="sshPort" inputMode="numeric" defaultValue={String(server?.sshPort ?? 22)} />
         <Field label="SSH user" name="sshUser" autoComplete="off" defaultValue={server?.sshUser ?? 'root'} hint="Not root? It needs passwordless sudo." spellCheck={false} />
       </div>
+      <TagInput initial={server?.tags ?? []} hint='Group servers to filter the lists and act on them together. Lower-case letters, digits and "-"; Enter or comma adds one.' />
       <Select label="Sign in with" name="authMethod" options={methods} defaultValue={method} onChange={(e) => setMethod(e.target.value)} />
       {method === 'password' ? (
         <Field label="SSH password" name="password" type="password" autoComplete="new-password" required={!server?.hasPassword} optional={Boolean(server?.hasPassword)} hint={keep(server?.hasPassword)} />

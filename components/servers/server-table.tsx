@@ -1,6 +1,11 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
+import type { FormServerAction } from '@/components/ui/form';
+import { TagChips, TagFilter, tagQueryString } from '@/components/ui/tag-chips';
+import { BulkBar } from './bulk-bar';
+import type { ShareUser } from './share-choices';
 import type { ServerDto } from '@/lib/servers/schemas';
 import type { Page } from '@/lib/pagination';
 import { EmptyState } from '@/components/ui/empty-state';
@@ -17,10 +22,39 @@ export const SERVER_EVENTS = ['server.created', 'server.updated', 'server.delete
  * Every server the signed-in user may see, live: server events (added, changed, status, a refused
  * host key) refetch the list; nothing polls. A filter narrows by name, host or OS as you type.
  */
-export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admin: boolean }) {
-  const all = useLiveList(SERVERS_KEY, initial, SERVER_EVENTS);
+export function ServerTable({
+  initial,
+  admin,
+  tags = [],
+  allTags = [],
+  users = [],
+  bulkAction,
+}: {
+  initial: Page<ServerDto>;
+  admin: boolean;
+  /** The `?tag=` filter of the page (every tag must match). */
+  tags?: string[];
+  allTags?: string[];
+  users?: ShareUser[];
+  bulkAction?: FormServerAction;
+}) {
+  const query = tagQueryString(tags);
+  const all = useLiveList(query ? `${SERVERS_KEY}&${query.slice(1)}` : SERVERS_KEY, initial, SERVER_EVENTS);
+  const [picked, setPicked] = useState<string[]>([]);
   const { filter, setFilter, active, items } = useListFilter(all, (s) => [s.name, s.host, s.os ?? '']);
 
+  const selected = picked.filter((id) => all.some((s) => s.id === id));
+  const toggle = (id: string, on: boolean) => setPicked((cur) => (on ? [...new Set([...cur, id])] : cur.filter((x) => x !== id)));
+  const filterBar = <TagFilter all={allTags} active={tags} basePath="/servers" />;
+  if (all.length === 0 && tags.length) {
+    return (
+      <div className="space-y-3">
+        {filterBar}
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">No server carries {tags.length === 1 ? 'the tag' : 'all of the tags'} {tags.join(', ')}.</p>
+      </div>
+    );
+  }
+  const bulk = admin && bulkAction;
   if (all.length === 0) {
     return (
       <EmptyState
@@ -36,9 +70,22 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
   }
   return (
     <div className="space-y-3">
+      {filterBar}
+      {bulk && <BulkBar action={bulkAction} selected={selected} tag={tags.length === 1 ? tags[0] : undefined} users={users} />}
       {all.length > 5 && <ListFilter id="server-filter" label="Filter servers" placeholder="Filter by name, host or OS" value={filter} onChange={setFilter} />}
       <Table caption="Servers">
         <THead>
+          {bulk && (
+            <Th>
+              <input
+                type="checkbox"
+                aria-label="Select every server shown"
+                checked={items.length > 0 && items.every((s) => selected.includes(s.id))}
+                onChange={(e) => setPicked(e.target.checked ? items.map((s) => s.id) : [])}
+                className="size-4 rounded border-zinc-300 accent-indigo-600 dark:border-zinc-600"
+              />
+            </Th>
+          )}
           <Th>Server</Th>
           <Th>Monitoring</Th>
           <Th>Nginx</Th>
@@ -48,6 +95,17 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
         <TBody>
           {items.map((s) => (
             <Tr key={s.id}>
+              {bulk && (
+                <Td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${s.name}`}
+                    checked={selected.includes(s.id)}
+                    onChange={(e) => toggle(s.id, e.target.checked)}
+                    className="size-4 rounded border-zinc-300 accent-indigo-600 dark:border-zinc-600"
+                  />
+                </Td>
+              )}
               <Td>
                 <div className="flex items-center gap-2">
                   <Link href={`/servers/${s.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-400">
@@ -59,6 +117,7 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
                   {s.sshUser}@{s.host}
                   {s.sshPort !== 22 && `:${s.sshPort}`}
                 </div>
+                <TagChips tags={s.tags} href="/servers" className="mt-1" />
               </Td>
               <Td>
                 <MonitorStatus server={s} />

@@ -3,6 +3,7 @@ const labels: Record<string, string> = {
   'server.test': 'Connection test',
   'server.install_nginx': 'Install Nginx',
   'server.install_glances': 'Install Glances',
+  'bulk.run': 'Bulk action',
 };
 
 export function taskLabel(kind: string): string {

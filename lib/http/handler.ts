@@ -84,7 +84,7 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
         if (!read.ok) return read.response;
         body = parseWith(op.body, read.value);
       }
-      const query = op.query ? parseWith(op.query, Object.fromEntries(new URL(request.url).searchParams)) : undefined;
+      const query = op.query ? parseWith(op.query, queryObject(new URL(request.url).searchParams)) : undefined;
       const params = (await context?.params) ?? {};
       // An id with a NUL names nothing (and PostgreSQL could not even compare it).
       if (Object.values(params).some((v) => v.includes('\u0000'))) throw new NotFoundError();
@@ -98,4 +98,14 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
       return toErrorResponse(err);
     }
   });
+}
+
+/** A query string as an object; a key given more than once (`?tag=a&tag=b`) becomes an array. */
+export function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const all = params.getAll(key);
+    out[key] = all.length > 1 ? all : all[0];
+  }
+  return out;
 }

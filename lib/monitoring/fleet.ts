@@ -3,8 +3,9 @@ import { getDb } from '../db';
 import type { Actor } from '../access/actor';
 import { requireServerVisible, visibleServerIds } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
-import { listParams, toPage, type Page } from '../pagination';
-import type { FleetItem } from './schemas';
+import { toPage, type Page } from '../pagination';
+import { hasAllTags } from '../servers/tags';
+import { fleetQuery, type FleetItem } from './schemas';
 import type { LastSample } from './sample-writer';
 
 /**
@@ -21,12 +22,13 @@ type Row = {
   lastSeenAt: Date | null;
   lastError: string | null;
   lastSample: Record<string, unknown> | null;
+  tags: string[] | null;
 };
 
 function columns() {
   const { t } = getDb();
   const s = t.servers;
-  return { id: s.id, name: s.name, status: s.status, monitoringEnabled: s.monitoringEnabled, glancesUrl: s.glancesUrl, lastSeenAt: s.lastSeenAt, lastError: s.lastError, lastSample: s.lastSample };
+  return { id: s.id, name: s.name, status: s.status, monitoringEnabled: s.monitoringEnabled, glancesUrl: s.glancesUrl, lastSeenAt: s.lastSeenAt, lastError: s.lastError, lastSample: s.lastSample, tags: s.tags };
 }
 
 function toItem(r: Row): FleetItem {
@@ -39,17 +41,20 @@ function toItem(r: Row): FleetItem {
     lastSeenAt: r.lastSeenAt?.toISOString() ?? null,
     lastError: r.lastError,
     sample: (r.lastSample as unknown as LastSample | null) ?? null,
+    tags: r.tags ?? [],
   };
 }
 
 export async function listFleet(actor: Actor, query: unknown): Promise<Page<FleetItem>> {
-  const { limit, cursor } = parseInput(listParams, query);
+  const { limit, cursor, tag } = parseInput(fleetQuery, query);
   const { db, t } = getDb();
   const visible = await visibleServerIds(actor);
   if (visible && visible.length === 0) return { items: [], nextCursor: null };
   const where: SQL[] = [];
   if (visible) where.push(inArray(t.servers.id, visible));
   if (cursor) where.push(gt(t.servers.id, cursor));
+  const tagged = hasAllTags(t.servers.tags, tag);
+  if (tagged) where.push(tagged);
   const rows = await db
     .select(columns())
     .from(t.servers)

@@ -1,12 +1,20 @@
 import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
-import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
+import { fleetQuery, fleetHistoryQuery, fleetHistorySchema, dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 
 export const monitoringOps = defineOperations({
   fleet: {
     method: 'GET', path: '/fleet', summary: 'Every server you may see with its status and latest sample', tag: 'monitoring', auth: 'user',
-    query: listParams, response: fleetSchema,
+    query: fleetQuery, response: fleetSchema,
     description: 'For dashboards: live changes then arrive on /events as `metrics` and `server.status`.',
+  },
+  fleetHistory: {
+    method: 'GET', path: '/fleet/history', summary: 'The busiest servers by CPU, memory and disk over a window', tag: 'monitoring', auth: 'user',
+    query: fleetHistoryQuery, response: fleetHistorySchema,
+    description:
+      '`window` is `24h` (5-minute roll-ups), `7d` or `30d` (hourly roll-ups); `limit` (default 10, max 50) servers per metric, highest average first. ' +
+      'Averages weight each bucket by its sample count; `max` is the highest bucket maximum. Only closed buckets count (the roll-up job writes them), ' +
+      'and users see only the servers shared with them. `?tag=a&tag=b` narrows it to the servers carrying every given tag.',
   },
   metrics: {
     method: 'GET', path: '/servers/{id}/metrics', summary: 'Metric history of a server', tag: 'monitoring', auth: 'user',

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { tagQuery } from '../servers/tags';
+import { listParams } from '../pagination';
 
 /** Response and query shapes of the monitoring API (CONTRACT.md names). */
 
@@ -62,6 +64,8 @@ export const fleetItemSchema = z.object({
   lastSeenAt: z.string().nullable(),
   lastError: z.string().nullable(),
   sample: lastSampleSchema.nullable(),
+  /** The server's tags (lower-case, sorted). */
+  tags: z.array(z.string()),
 });
 export type FleetItem = z.infer<typeof fleetItemSchema>;
 
@@ -97,3 +101,34 @@ export type TargetHealthDto = z.infer<typeof targetHealthSchema>;
 
 export const upstreamCheckSchema = z.object({ upstreamId: z.string(), type: z.enum(['http', 'tcp']), targets: z.array(targetHealthSchema) });
 export type UpstreamCheckDto = z.infer<typeof upstreamCheckSchema>;
+
+/** `GET /fleet/history`: the busiest servers over a window, from the roll-ups. */
+export const FLEET_WINDOWS = ['24h', '7d', '30d'] as const;
+export type FleetWindow = (typeof FLEET_WINDOWS)[number];
+export const fleetHistoryQuery = z.object({
+  window: z.enum(FLEET_WINDOWS, { error: 'Choose 24h, 7d or 30d.' }).default('24h'),
+  limit: z.coerce.number({ error: 'Enter a number.' }).int().min(1, 'At least 1.').max(50, 'At most 50.').default(10),
+  /** `?tag=a&tag=b`: only servers carrying every given tag. */
+  tag: tagQuery,
+});
+/** `GET /fleet`: the list parameters and the same tag filter as `GET /servers`. */
+export const fleetQuery = listParams.extend({ tag: tagQuery });
+const busiest = z.object({
+  serverId: z.string(),
+  name: z.string(),
+  /** The window's average, in percent (each bucket weighted by its sample count). */
+  avg: z.number(),
+  /** The highest bucket maximum in the window, in percent. */
+  max: z.number().nullable(),
+});
+export type BusiestServer = z.infer<typeof busiest>;
+export const fleetHistorySchema = z.object({
+  window: z.enum(FLEET_WINDOWS),
+  resolution: z.enum(['5m', '1h']),
+  from: z.string(),
+  to: z.string(),
+  cpu: z.array(busiest),
+  memory: z.array(busiest),
+  disk: z.array(busiest),
+});
+export type FleetHistoryDto = z.infer<typeof fleetHistorySchema>;

@@ -11,6 +11,7 @@ import { serverOps } from '../servers/operations';
 import { certificateOps } from '../certs/operations';
 import { proxyOps } from '../proxy/operations';
 import { alertOps } from '../alerts/operations';
+import { bulkOps } from '../bulk/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
 export const allOperations: Record<string, Record<string, Operation>> = {
@@ -26,4 +27,5 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   certificates: certificateOps,
   proxy: proxyOps,
   alerts: alertOps,
+  bulk: bulkOps,
 };

@@ -16,6 +16,7 @@ import { domainInputOf } from './load';
 import { findDomain, type DomainRow } from './store';
 import { coverageMessage, domainNames, uncoveredNames } from '../nginx/server-names';
 import type { DomainDto } from './dto';
+import { hasAllTags } from '../servers/tags';
 
 export function toDomainDto(d: DomainRow): DomainDto {
   return {
@@ -25,6 +26,7 @@ export function toDomainDto(d: DomainRow): DomainDto {
     lastError: d.lastError,
     nsStatus: d.nsStatus,
     deployedAt: d.deployedAt?.toISOString() ?? null,
+    tags: d.tags ?? [],
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
@@ -33,6 +35,8 @@ export function toDomainDto(d: DomainRow): DomainDto {
 export interface DomainListParams extends ListParams {
   serverId?: string;
   upstreamId?: string;
+  /** Every one of these tags (normalised). */
+  tag?: string[];
 }
 
 export async function listDomains(actor: Actor, params: DomainListParams) {
@@ -48,11 +52,21 @@ export async function listDomains(actor: Actor, params: DomainListParams) {
         params.serverId ? eq(t.domains.serverId, params.serverId) : undefined,
         params.upstreamId ? eq(t.domains.upstreamId, params.upstreamId) : undefined,
         visible ? inArray(t.domains.serverId, visible) : undefined,
+        hasAllTags(t.domains.tags, params.tag ?? []),
       ),
     )
     .orderBy(asc(t.domains.id))
     .limit(params.limit + 1);
   return toPage(rows, params.limit, toDomainDto);
+}
+
+/** Every tag in use on the domains the actor may see (for the list's tag filter), sorted. */
+export async function domainTagsInUse(actor: Actor): Promise<string[]> {
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return [];
+  const { db, t } = getDb();
+  const rows = await db.select({ tags: t.domains.tags }).from(t.domains).where(visible ? inArray(t.domains.serverId, visible) : undefined);
+  return [...new Set(rows.flatMap((r) => r.tags ?? []))].sort();
 }
 
 /**
@@ -178,10 +192,10 @@ export async function createDomain(actor: Actor, input: unknown): Promise<Domain
     await checkReferences(data);
     const now = new Date();
     const r: DomainRow = {
-      id: newId(), ...rowValues(data), status: 'pending', lastError: null, nsStatus: 'unknown', nsFound: null, nsCheckedAt: null, deployedAt: null, createdAt: now, updatedAt: now,
+      id: newId(), ...rowValues(data), tags: data.tags, status: 'pending', lastError: null, nsStatus: 'unknown', nsFound: null, nsCheckedAt: null, deployedAt: null, createdAt: now, updatedAt: now,
     };
     await db.insert(t.domains).values(r);
-    await recordAudit(actor, 'domain.create', { type: 'domain', id: r.id }, { fqdn: r.fqdn, serverId: r.serverId, upstreamId: r.upstreamId });
+    await recordAudit(actor, 'domain.create', { type: 'domain', id: r.id }, { fqdn: r.fqdn, serverId: r.serverId, upstreamId: r.upstreamId, tags: r.tags });
     await publishDomainStatus(r);
     return r;
   });
@@ -203,13 +217,14 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
     const checked = domainInput.safeParse(merged);
     if (!checked.success) throw new ValidationError(zodFields(checked.error));
     await checkReferences(checked.data, current);
-    const values = rowValues(checked.data);
-    const nsOnly = Object.keys(patch).every((k) => k === 'nameservers');
+    const values = { ...rowValues(checked.data), ...(patch.tags !== undefined && { tags: checked.data.tags }) };
+    // Tags are not part of any file either.
+    const nsOnly = Object.keys(patch).every((k) => k === 'nameservers' || k === 'tags');
     // Expected name servers are not part of any file: changing only them keeps the deploy status.
     const status = nsOnly ? current.status : 'pending';
     const next: DomainRow = { ...current, ...values, status, updatedAt: new Date() };
     await db.update(t.domains).set({ ...values, status, updatedAt: next.updatedAt }).where(eq(t.domains.id, id));
-    await recordAudit(actor, 'domain.update', { type: 'domain', id }, { fqdn: next.fqdn, fields: Object.keys(patch) });
+    await recordAudit(actor, 'domain.update', { type: 'domain', id }, { fqdn: next.fqdn, fields: Object.keys(patch), ...(patch.tags !== undefined && { tags: next.tags }) });
     await publishDomainStatus(next);
     return next;
   });

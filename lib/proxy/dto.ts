@@ -91,6 +91,8 @@ export const domainSchema = z.object({
   lastError: z.string().nullable(),
   nsStatus: z.enum(['unknown', 'ok', 'mismatch', 'error']),
   deployedAt: z.string().nullable(),
+  /** Lower-case labels, sorted. */
+  tags: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -44,6 +44,7 @@ export const domainForm = z.object({
   customDirectives: text,
   'nameservers.expected': text,
   'nameservers.pattern': text,
+  tags: z.array(z.string()).optional(),
 });
 export type DomainForm = z.input<typeof domainForm>;
 
@@ -99,6 +100,7 @@ export function domainInputFromForm(f: DomainForm): Record<string, unknown> {
     clientMaxBodySize: f.clientMaxBodySize || '1m',
     customDirectives: f.customDirectives ?? '',
     nameservers: { expected: list(f['nameservers.expected']), pattern: f['nameservers.pattern'] || null },
+    ...(f.tags !== undefined && { tags: f.tags }),
   };
 }
 

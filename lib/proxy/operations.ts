@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tagQuery } from '../servers/tags';
 import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
 import { taskAccepted } from '../tasks/schemas';
@@ -21,6 +22,8 @@ import {
 export const domainListParams = listParams.extend({
   serverId: z.string().max(100).optional(),
   upstreamId: z.string().max(100).optional(),
+  /** `?tag=a&tag=b`: only domains carrying every given tag. */
+  tag: tagQuery,
 });
 
 export const proxyOps = defineOperations({

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { PLAIN_LINE } from '../text';
+import { tagsInput } from '../servers/tags';
 import { customDirectivesSchema } from './directives';
 import {
   fqdnSchema,
@@ -160,6 +161,8 @@ const domainFields = {
   websocket: bool('WebSocket'),
   clientMaxBodySize: sizeSchema,
   customDirectives: customDirectivesSchema,
+  /** Lower-case labels; never part of a config file. */
+  tags: tagsInput,
 };
 
 function domainRules(v: { fqdn?: string; aliases?: string[]; locations?: { path: string }[] }, ctx: z.RefinementCtx): void {
@@ -194,6 +197,7 @@ export const domainInput = z
     clientMaxBodySize: domainFields.clientMaxBodySize.default('1m'),
     customDirectives: domainFields.customDirectives.default(''),
     nameservers: nameserversInput.prefault({}),
+    tags: domainFields.tags.default([]),
   })
   .superRefine(domainRules)
   .superRefine(domainTarget);

@@ -3,6 +3,7 @@ import { PLAIN_LINE, PLAIN_LINE_MESSAGE } from '../text';
 import { checkTargetHost, multilineString, portSchema, targetHostSchema } from '../nginx/grammar';
 import { hostKeyFingerprintSchema, normalizeFingerprint } from '../ssh/host-key';
 import { nginxLayoutInput, nginxLayoutSchema } from './layout';
+import { tagQuery, tagsInput } from './tags';
 
 const name = z
   .string({ error: 'Enter a name.' })
@@ -76,6 +77,7 @@ export const serverCreateInput = z
     monitoringEnabled: z.boolean().default(true),
     nginxLayout: nginxLayoutInput.nullable().optional(),
     sharedWith: ids.optional(),
+    tags: tagsInput.default([]),
   })
   .superRefine((v, ctx) => {
     if (v.authMethod === 'password' && !v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the SSH password.' });
@@ -98,6 +100,8 @@ export const serverPatchInput = z.strictObject({
   monitoringEnabled: z.boolean().optional(),
   nginxLayout: nginxLayoutInput.nullable().optional(),
   sharedWith: ids.optional(),
+  /** Replaces the list. */
+  tags: tagsInput.optional(),
 });
 export type ServerPatchInput = z.output<typeof serverPatchInput>;
 
@@ -150,6 +154,8 @@ export const serverSchema = z.object({
   nginxLayout: nginxLayoutSchema.nullable(),
   /** Admins: every user it is shared with; users: only themselves. */
   sharedWith: z.array(z.string()),
+  /** Lower-case labels, sorted. */
+  tags: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -158,5 +164,7 @@ export type ServerDto = z.infer<typeof serverSchema>;
 export const serverListParams = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(100).optional(),
+  /** `?tag=a&tag=b`: only servers carrying every given tag. */
+  tag: tagQuery,
 });
-export type ServerListParams = z.infer<typeof serverListParams>;
+export type ServerListParams = z.input<typeof serverListParams>;

@@ -83,13 +83,14 @@ export async function createServer(actor: Actor, input: unknown): Promise<Server
       nginxStatus: 'unknown',
       nginxVersion: null,
       nginxPaths: data.nginxLayout ? toNginxLayoutSetting(data.nginxLayout) : null,
+      tags: data.tags,
       createdAt: now,
       updatedAt: now,
     };
     await db.insert(t.servers).values(row);
     const shared = await replaceShares(db, row.id, data.sharedWith ?? []);
     await recordAudit(actor, 'server.create', { type: 'server', id: row.id }, {
-      name: row.name, host: row.host, sshPort: row.sshPort, sshUser: row.sshUser, authMethod: row.authMethod, sharedWith: shared,
+      name: row.name, host: row.host, sshPort: row.sshPort, sshUser: row.sshUser, authMethod: row.authMethod, sharedWith: shared, tags: row.tags,
       ...(row.hostKeyFingerprint && { hostKeyFingerprint: row.hostKeyFingerprint }),
     });
     await publish({ type: 'server.created', serverId: row.id, data: { serverId: row.id } });
@@ -120,6 +121,7 @@ export async function updateServer(actor: Actor, id: string, input: unknown): Pr
     ...(patch.sshPort !== undefined && { sshPort: patch.sshPort }),
     ...(patch.sshUser !== undefined && { sshUser: patch.sshUser }),
     ...(patch.monitoringEnabled !== undefined && { monitoringEnabled: patch.monitoringEnabled }),
+    ...(patch.tags !== undefined && { tags: patch.tags }),
     // Switching method drops the other method's secrets: nothing unused stays stored.
     ...(switching && { authMethod, passwordEnc: null, privateKeyEnc: null, passphraseEnc: null }),
     ...(authMethod === 'password' && patch.password && { passwordEnc: seal(patch.password) }),

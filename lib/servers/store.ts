@@ -6,7 +6,8 @@ import { toPage } from '../pagination';
 import { NotFoundError } from '../errors';
 import { nginxLayoutDto } from './layout';
 import type { ServerRow } from './connection';
-import type { ServerDto, ServerListParams } from './schemas';
+import { serverListParams, type ServerDto, type ServerListParams } from './schemas';
+import { hasAllTags } from './tags';
 
 /** The API shape: secrets only as "is one stored"; users see only their own share. */
 export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): ServerDto {
@@ -32,6 +33,7 @@ export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): S
     nginx: { status: r.nginxStatus, version: r.nginxVersion },
     nginxLayout: nginxLayoutDto(r.nginxPaths),
     sharedWith: actor.role === 'admin' ? sharedWith : sharedWith.filter((id) => id === actor.id),
+    tags: r.tags ?? [],
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
@@ -52,7 +54,8 @@ export async function sharesOf(serverIds: string[]): Promise<Map<string, string[
 }
 
 /** Servers ordered by id (creation). Users get only the ones shared with them. */
-export async function listServers(actor: Actor, params: ServerListParams) {
+export async function listServers(actor: Actor, input: ServerListParams) {
+  const params = serverListParams.parse(input);
   const { db, t } = getDb();
   const visible = await visibleServerIds(actor);
   if (visible && visible.length === 0) return { items: [], nextCursor: null };
@@ -63,6 +66,7 @@ export async function listServers(actor: Actor, params: ServerListParams) {
       and(
         params.cursor ? gt(t.servers.id, params.cursor) : undefined,
         visible ? inArray(t.servers.id, visible) : undefined,
+        hasAllTags(t.servers.tags, params.tag),
       ),
     )
     .orderBy(asc(t.servers.id))
@@ -109,4 +113,13 @@ export function prepareLiveStateWriters(db: Db) {
     .prepare();
   const failed = db.update(t.servers).set({ ...counters, lastError: p('error') } as never).where(eq(t.servers.id, p('id'))).prepare();
   return { polled, failed };
+}
+
+/** Every tag in use on the servers the actor may see (for the list's tag filter), sorted. */
+export async function serverTagsInUse(actor: Actor): Promise<string[]> {
+  const { db, t } = getDb();
+  const visible = await visibleServerIds(actor);
+  if (visible && visible.length === 0) return [];
+  const rows = await db.select({ tags: t.servers.tags }).from(t.servers).where(visible ? inArray(t.servers.id, visible) : undefined);
+  return [...new Set(rows.flatMap((r) => r.tags ?? []))].sort();
 }

@@ -17,7 +17,7 @@ async function seedConfiguration(userId: string) {
   const { db, t } = getDb();
   const now = new Date();
   const serverId = newId();
-  await db.insert(t.servers).values({ id: serverId, name: 'web-1', host: '192.0.2.10', authMethod: 'password', passwordEnc: seal('ssh-secret-pw'), createdAt: now, updatedAt: now, nginxPaths: { managedDir: '/etc/nginx/gatehouse', mainConfig: '/etc/nginx/nginx.conf', command: 'nginx', httpPort: 80, httpsPort: 443 } });
+  await db.insert(t.servers).values({ id: serverId, name: 'web-1', host: '192.0.2.10', authMethod: 'password', passwordEnc: seal('ssh-secret-pw'), createdAt: now, updatedAt: now, tags: ['eu', 'web'], nginxPaths: { managedDir: '/etc/nginx/gatehouse', mainConfig: '/etc/nginx/nginx.conf', command: 'nginx', httpPort: 80, httpsPort: 443 } });
   await db.insert(t.serverShares).values({ serverId, userId });
   const upstreamId = newId();
   await db.insert(t.upstreams).values({ id: upstreamId, name: 'app', method: 'least_conn', keepalive: 16, healthCheck: { type: 'http', path: '/health' }, createdAt: now, updatedAt: now });
@@ -25,7 +25,7 @@ async function seedConfiguration(userId: string) {
   const accessListId = newId();
   await db.insert(t.accessLists).values({ id: accessListId, name: 'staff', satisfy: 'any', users: [{ username: 'alice', hash: '$6$salt$hash' }], rules: [{ action: 'allow', source: '10.0.0.0/8' }], createdAt: now, updatedAt: now });
   await db.insert(t.domains).values({
-    id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], createdAt: now, updatedAt: now,
+    id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], tags: ['shop'], createdAt: now, updatedAt: now,
     accessListId, locations: [{ path: '/api/', upstreamId, redirect: null, websocket: true, clientMaxBodySize: '2m', accessListId }],
   });
   await db.insert(t.domains).values({
@@ -71,6 +71,9 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     const { db, t } = getDb();
     const [server] = await db.select().from(t.servers);
     expect(open(server.passwordEnc!)).toBe('ssh-secret-pw');
+    // Tags travel with the configuration.
+    expect(server.tags).toEqual(['eu', 'web']);
+    expect((await db.select().from(t.domains))[0].tags).toEqual(['shop']);
     const [user] = await db.select().from(t.users).where(eq(t.users.id, s.user.id));
     expect(open(user.totpSecretEnc!)).toBe(secret);
     expect(await checkSecondFactor(user, recoveryCodes[0])).toBe('recovery_code');

@@ -166,6 +166,7 @@ describe('domainInput', () => {
       clientMaxBodySize: '1m',
       customDirectives: '',
       nameservers: { expected: [], pattern: null },
+      tags: [],
     });
   });
 

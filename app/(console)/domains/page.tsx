@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { requireActor } from '@/lib/auth/session';
-import { listDomains } from '@/lib/proxy/domains';
+import { domainTagsInUse, listDomains } from '@/lib/proxy/domains';
+import { tagsFromSearch } from '@/components/ui/tag-chips';
 import { proxyChoices } from '@/lib/proxy/console-data';
 import { certificateChoices } from '@/lib/certs/service';
 import { Card } from '@/components/ui/card';
@@ -16,10 +17,13 @@ import { createDomainAction, deleteDomainAction, deployDomainAction, updateDomai
 
 export const metadata: Metadata = { title: 'Domains' };
 
-export default async function DomainsPage() {
+export default async function DomainsPage({ searchParams }: { searchParams: Promise<{ tag?: string | string[] }> }) {
   const actor = await requireActor();
+  // ?tag=a&tag=b (every tag must match): a filtered view is a URL that can be bookmarked.
+  const tags = tagsFromSearch((await searchParams).tag).filter((t) => /^[a-z0-9][a-z0-9-]{0,31}$/.test(t));
   const admin = actor.role === 'admin';
-  const [domains, proxy, certificates] = await Promise.all([listDomains(actor, { limit: 500 }), proxyChoices(actor), certificateChoices(actor)]);
+  const [domains, proxy, certificates] = await Promise.all([listDomains(actor, { limit: 500, tag: tags }), proxyChoices(actor), certificateChoices(actor)]);
+  const allTags = await domainTagsInUse(actor);
   const choices = { ...proxy, certificates };
   const used = new Set(domains.items.map((d) => d.serverId));
   const pending = new Map<string, number>();
@@ -66,7 +70,7 @@ export default async function DomainsPage() {
             ))}
         </div>
       )}
-      <DomainTable initial={domains} choices={choices} actions={admin ? { update: updateDomainAction, remove: deleteDomainAction, deploy: deployDomainAction } : null} />
+      <DomainTable initial={domains} choices={choices} tags={tags} allTags={allTags} actions={admin ? { update: updateDomainAction, remove: deleteDomainAction, deploy: deployDomainAction } : null} />
     </>
   );
 }

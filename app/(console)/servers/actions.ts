@@ -7,6 +7,7 @@ import { portSchema } from '@/lib/nginx/grammar';
 import { createServer, deleteServer, trustHostKey, updateServer } from '@/lib/servers/service';
 import { getServer } from '@/lib/servers/store';
 import { startConnectionTest, startGlancesInstall, startNginxInstall } from '@/lib/servers/tasks';
+import { startBulk } from '@/lib/bulk/service';
 
 const byId = z.object({ id: z.string().min(1) });
 const text = z.string().optional();
@@ -31,6 +32,7 @@ const serverForm = z.object({
   'glances.password': text,
   monitoringEnabled: z.boolean().optional(),
   sharedWith: z.array(z.string()).optional(),
+  tags: z.array(z.string()).optional(),
   customLayout: z.boolean().optional(),
   'nginxLayout.managedDir': text,
   'nginxLayout.mainConfig': text,
@@ -68,6 +70,7 @@ function toInput(f: ServerForm, creating: boolean): Record<string, unknown> {
     glances: { url: f['glances.url'] ?? '', username: f['glances.username'] || null, password: secret(f['glances.password']) },
     monitoringEnabled: f.monitoringEnabled,
     ...(f.sharedWith !== undefined && { sharedWith: f.sharedWith }),
+    ...(f.tags !== undefined && { tags: f.tags }),
     nginxLayout: layout,
   };
 }
@@ -130,4 +133,28 @@ export const installGlancesAction = formAction(
     redirect(`/tasks/${taskId}`);
   },
   { admin: true },
+);
+
+/**
+ * Bulk actions on the servers ticked in the list (or every server with a tag): one task, whose
+ * page shows the progress and each server's outcome.
+ */
+export const bulkServersAction = formAction(
+  z.object({
+    action: text,
+    ids: z.array(z.string()).optional(),
+    tag: text,
+    durationMinutes: z.coerce.number().optional(),
+    userId: text,
+  }),
+  async ({ action, ids, tag, durationMinutes, userId }, actor) => {
+    const { taskId } = await startBulk(actor, {
+      action,
+      servers: ids?.length || !tag ? { ids: ids ?? [] } : { tag },
+      ...(action === 'silence' && { durationMinutes }),
+      ...(action === 'share' && userId && { userId }),
+    });
+    redirect(`/tasks/${taskId}`);
+  },
+  { admin: true, fields: { ids: 'servers.ids', tag: 'servers.tag' } },
 );

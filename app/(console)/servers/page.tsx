@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
-import { listServers } from '@/lib/servers/store';
+import { listServers, serverTagsInUse } from '@/lib/servers/store';
+import { tagsFromSearch } from '@/components/ui/tag-chips';
 import { listUsers } from '@/lib/users/service';
 import { Icon } from '@/components/ui/icons';
 import { ModalForm } from '@/components/ui/modal-form';
@@ -8,17 +9,20 @@ import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { ServerFields, serverFieldNames } from '@/components/servers/server-fields';
 import { ServerTable } from '@/components/servers/server-table';
-import { createServerAction } from './actions';
+import { bulkServersAction, createServerAction } from './actions';
 
 export const metadata: Metadata = { title: 'Servers' };
 
-export default async function ServersPage({ searchParams }: { searchParams: Promise<{ deleted?: string }> }) {
+export default async function ServersPage({ searchParams }: { searchParams: Promise<{ deleted?: string; tag?: string | string[] }> }) {
   const actor = await requireActor();
   const admin = actor.role === 'admin';
-  const [servers, users, { deleted }] = await Promise.all([
-    listServers(actor, { limit: 500 }),
+  const { deleted, tag } = await searchParams;
+  // The tag filter lives in the URL (?tag=a&tag=b), so a filtered view can be bookmarked.
+  const tags = tagsFromSearch(tag).filter((t) => /^[a-z0-9][a-z0-9-]{0,31}$/.test(t));
+  const [servers, users, allTags] = await Promise.all([
+    listServers(actor, { limit: 500, tag: tags }),
     admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null),
-    searchParams,
+    serverTagsInUse(actor),
   ]);
   return (
     <>
@@ -54,7 +58,7 @@ export default async function ServersPage({ searchParams }: { searchParams: Prom
           </Notice>
         </div>
       )}
-      <ServerTable initial={servers} admin={admin} />
+      <ServerTable initial={servers} admin={admin} tags={tags} allTags={allTags} users={users?.items} bulkAction={admin ? bulkServersAction : undefined} />
     </>
   );
 }

@@ -4,6 +4,7 @@
 import {
   pgTable, text, integer, bigint, doublePrecision, boolean, timestamp, jsonb, primaryKey, index, uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import type { NginxLayoutSetting } from '../../nginx/layout';
 import type { DomainLocationSetting } from './sqlite';
 
@@ -131,6 +132,8 @@ export const servers = pgTable('servers', {
   nginxStatus: text('nginx_status', { enum: ['unknown', 'missing', 'installed', 'running'] }).notNull().default('unknown'),
   nginxVersion: text('nginx_version'),
   nginxPaths: json<NginxLayoutSetting>('nginx_paths'),
+  /** Lower-case labels (`[a-z0-9][a-z0-9-]{0,31}`), sorted and unique; `GET /servers?tag=` filters on them. */
+  tags: json<string[]>('tags').notNull().default(sql`'[]'::jsonb`),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
@@ -290,6 +293,8 @@ export const domains = pgTable(
     websocket: bool('websocket').notNull().default(false),
     clientMaxBodySize: text('client_max_body_size').notNull().default('1m'),
     customDirectives: text('custom_directives').notNull().default(''),
+    /** Lower-case labels, sorted and unique (like servers.tags). */
+    tags: json<string[]>('tags').notNull().default(sql`'[]'::jsonb`),
     expectedNameservers: json<string[]>('expected_nameservers').notNull(),
     nameserverPattern: text('nameserver_pattern'),
     status: text('status', { enum: ['pending', 'deployed', 'failed', 'drifted'] }).notNull().default('pending'),

@@ -3,6 +3,7 @@
  * JS types (Date, boolean, objects); tests/unit/db-schema-parity.test.ts fails when they drift.
  */
 import { sqliteTable, text, integer, real, primaryKey, index, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
 import type { NginxLayoutSetting } from '../../nginx/layout';
 
 export interface DomainLocationSetting {
@@ -139,6 +140,8 @@ export const servers = sqliteTable('servers', {
   nginxStatus: text('nginx_status', { enum: ['unknown', 'missing', 'installed', 'running'] }).notNull().default('unknown'),
   nginxVersion: text('nginx_version'),
   nginxPaths: json<NginxLayoutSetting>('nginx_paths'),
+  /** Lower-case labels (`[a-z0-9][a-z0-9-]{0,31}`), sorted and unique; `GET /servers?tag=` filters on them. */
+  tags: json<string[]>('tags').notNull().default(sql`'[]'`),
   createdAt: ts('created_at').notNull(),
   updatedAt: ts('updated_at').notNull(),
 });
@@ -298,6 +301,8 @@ export const domains = sqliteTable(
     websocket: bool('websocket').notNull().default(false),
     clientMaxBodySize: text('client_max_body_size').notNull().default('1m'),
     customDirectives: text('custom_directives').notNull().default(''),
+    /** Lower-case labels, sorted and unique (like servers.tags). */
+    tags: json<string[]>('tags').notNull().default(sql`'[]'`),
     expectedNameservers: json<string[]>('expected_nameservers').notNull(),
     nameserverPattern: text('nameserver_pattern'),
     status: text('status', { enum: ['pending', 'deployed', 'failed', 'drifted'] }).notNull().default('pending'),

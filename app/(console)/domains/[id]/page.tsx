@@ -10,6 +10,7 @@ import { Card } from '@/components/ui/card';
 import { ModalForm } from '@/components/ui/modal-form';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
+import { TagChips } from '@/components/ui/tag-chips';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
 import { Time } from '@/components/ui/time';
 import { DeployButton } from '@/components/proxy/deploy-button';
@@ -55,7 +56,12 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
       <Breadcrumb trail={[{ href: '/domains', label: 'Domains' }, server && { href: `/domains/servers/${server.id}`, label: server.name }]} />
       <PageHeader
         title={domain.fqdn}
-        description={<StatusPill status={domain.status} />}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <StatusPill status={domain.status} />
+            <TagChips tags={domain.tags} href="/domains" />
+          </span>
+        }
         actions={
           admin && (
             <>
