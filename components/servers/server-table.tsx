@@ -37,7 +37,7 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
   return (
     <div className="space-y-3">
       {all.length > 5 && <ListFilter id="server-filter" label="Filter servers" placeholder="Filter by name, host or OS" value={filter} onChange={setFilter} />}
-      <Table caption="Servers">
+      <Table caption="Servers" cards>
         <THead>
           <Th>Server</Th>
           <Th>Monitoring</Th>
@@ -60,16 +60,16 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
                   {s.sshPort !== 22 && `:${s.sshPort}`}
                 </div>
               </Td>
-              <Td>
+              <Td label="Monitoring">
                 <MonitorStatus server={s} />
               </Td>
-              <Td>
+              <Td label="Nginx">
                 <NginxStatus nginx={s.nginx} />
               </Td>
-              <Td className="max-w-56 truncate" title={s.os ?? undefined}>
+              <Td label="OS" className="max-w-56 truncate" title={s.os ?? undefined}>
                 {s.os ?? <span className="text-zinc-400 dark:text-zinc-500">not checked</span>}
               </Td>
-              <Td>
+              <Td label="Last seen">
                 <Time iso={s.lastSeenAt} format="relative" empty="never" />
               </Td>
             </Tr>

@@ -25,6 +25,7 @@ import { setDomainsStatus, type StatusChange } from './status';
 import { loadUpstreams } from './upstreams';
 import { UPSTREAMS_FILE } from './render';
 import type { Upstream } from './types';
+import { plural } from '../errors';
 
 export type DeployContext = Pick<TaskContext, 'log' | 'progress' | 'addSecret'>;
 export type DeployScope = { scope: 'server' } | { scope: 'domain'; domainId: string };
@@ -73,7 +74,7 @@ async function desiredFiles(state: ServerRenderState, target: DeployScope, keep:
     const set = renderServerSet(state);
     if (set.errors.length) {
       await markFailed(state, change(state, set.errors.map((e) => e.domainId)), set.errors.map((e) => e.message).join('\n'));
-      throw new TaskFailure(`Nothing was changed on the server: ${set.errors.length} domain(s) cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
+      throw new TaskFailure(`Nothing was changed on the server: ${plural(set.errors.length, 'domain')} cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
     }
     return { files: set.files, byDomain: set.byDomain };
   }
@@ -140,7 +141,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       if (uploads.length === 0 && removals.length === 0) {
         await ctx.log('The server already has exactly these files: nothing to upload, Nginx not reloaded.');
       } else {
-        await ctx.log(`Uploading ${uploads.length} changed file(s) (${uploadedBytes} bytes), removing ${removals.length}: ${[...uploads.map((f) => f.path), ...removals.map((p) => `-${p}`)].slice(0, 20).join(', ')}${uploads.length + removals.length > 20 ? ', …' : ''}`);
+        await ctx.log(`Uploading ${plural(uploads.length, 'changed file')} (${plural(uploadedBytes, 'byte')}), removing ${removals.length}: ${[...uploads.map((f) => f.path), ...removals.map((p) => `-${p}`)].slice(0, 20).join(', ')}${uploads.length + removals.length > 20 ? ', …' : ''}`);
         const applied = await applyOnServer(conn, state.layout, uploads, removals, (text) => ctx.log(text));
         mark('apply');
         if (!applied.ok) {

@@ -9,6 +9,7 @@ import { parseGetentHosts } from './resolve-targets';
 import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
 import type { DeployFile } from './load';
 import { nginxWords, type NginxLayout } from '../nginx/layout';
+import { plural } from '../errors';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
 const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
@@ -114,7 +115,7 @@ export async function applyOnServer(
       throw err;
     }
     ran = true;
-    await log(`Staged ${files.length} file(s) in ${Math.round(performance.now() - started)} ms.`);
+    await log(`Staged ${plural(files.length, 'file')} in ${Math.round(performance.now() - started)} ms.`);
     const r = await conn
       .execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.confPath} ${layout.pidFile ?? ''} ${nginxWords(layout)}`, {
         timeoutMs: 180_000,
