@@ -140,6 +140,8 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
   }, [lines]);
 
   const took = duration(task.startedAt, task.finishedAt, now);
+  // While it runs, the step it is on: its latest line ("Reloading: waiting for Nginx workers…").
+  const step = running ? [...lines].reverse().find((l) => l.text.trim() !== '')?.text : undefined;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3 text-sm">
@@ -157,6 +159,11 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
         <span className="tabular-nums text-zinc-600 dark:text-zinc-400">{task.progress}%</span>
         {took && <span suppressHydrationWarning className="text-zinc-600 dark:text-zinc-400">{running ? `running for ${took}` : `took ${took}`}</span>}
       </div>
+      {step && (
+        <p className="truncate text-sm text-zinc-700 dark:text-zinc-300" aria-label="Current step" title={step}>
+          {step}
+        </p>
+      )}
       {task.status === 'failed' && task.error && (
         <Notice tone="error" title="The task failed" role="alert">
           {task.error}
