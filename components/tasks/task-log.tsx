@@ -160,7 +160,8 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
         {took && <span suppressHydrationWarning className="text-zinc-600 dark:text-zinc-400">{running ? `running for ${took}` : `took ${took}`}</span>}
       </div>
       {step && (
-        <p className="truncate text-sm text-zinc-700 dark:text-zinc-300" aria-label="Current step" title={step}>
+        <p className="truncate text-sm text-zinc-700 dark:text-zinc-300" title={step} data-testid="task-step">
+          <span className="sr-only">Current step: </span>
           {step}
         </p>
       )}

@@ -78,12 +78,14 @@ function ModalDialog({ open, onClose, title, description, children, size = 'md' 
   const descId = useId();
   const [asking, setAsking] = useState(false);
   const keepRef = useRef<HTMLButtonElement>(null);
+  /** Something was typed, ticked or chosen since it opened (a failed submit's echoed values too). */
+  const edited = useRef(false);
 
   /** Escape, the close button and a backdrop click: a half-filled form asks before it is thrown away. */
   const requestClose = () => {
     const dialog = ref.current;
     if (!dialog) return;
-    if (!asking && hasEdits(dialog)) {
+    if (!asking && (edited.current || hasEdits(dialog)) && dialog.querySelector('form')) {
       setAsking(true);
       return;
     }
@@ -109,6 +111,7 @@ function ModalDialog({ open, onClose, title, description, children, size = 'md' 
     const dialog = ref.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      edited.current = false;
       opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       dialog.showModal();
       const first = dialog.querySelector<HTMLElement>('[data-autofocus], input:not([type=hidden]):not([disabled]), select, textarea');
@@ -139,6 +142,8 @@ function ModalDialog({ open, onClose, title, description, children, size = 'md' 
       aria-labelledby={titleId}
       aria-describedby={description ? descId : undefined}
       onClose={handleClose}
+      onInput={() => void (edited.current = true)}
+      onChange={() => void (edited.current = true)}
       onCancel={(e) => {
         e.preventDefault();
         requestClose();

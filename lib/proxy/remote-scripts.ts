@@ -117,7 +117,9 @@ while :; do
   i=$((i+1))
   if [ "$i" -ge 1500 ]; then
     rollback; kill -HUP "$master"
-    why=$(tail -c +$((logsize + 1)) "$errlog" 2>/dev/null | grep -E '\\[(emerg|alert|crit|error)\\]' | tail -n 3)
+    # Its new lines of level error and worse, without the time and pid prefix, each said once
+    # (a failed bind() is retried and logged five times).
+    why=$(tail -c +$((logsize + 1)) "$errlog" 2>/dev/null | grep -E '\\[(emerg|alert|crit|error)\\]' | sed 's/^[0-9/]* [0-9:]* \\(\\[[a-z]*\\]\\) [0-9]*#[0-9]*: /\\1 /' | awk '!seen[$0]++' | tail -n 3)
     if [ -n "$why" ]; then
       printf 'Nginx did not start workers with the new configuration within 30 s; the previous files were put back. Its error log (%s) says:\\n%s\\n' "$errlog" "$why" >&2
     else
