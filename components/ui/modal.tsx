@@ -95,9 +95,6 @@ function ModalDialog({ open, onClose, title, description, children, size = 'md' 
   useEffect(() => {
     if (asking) keepRef.current?.focus();
   }, [asking]);
-  useEffect(() => {
-    if (!open) setAsking(false);
-  }, [open]);
 
   // Unmounted while open (its row vanished after the action): put focus somewhere sensible.
   useEffect(() => {
@@ -122,6 +119,7 @@ function ModalDialog({ open, onClose, title, description, children, size = 'md' 
   }, [open]);
 
   const handleClose = () => {
+    setAsking(false);
     onClose();
     const back = opener.current;
     opener.current = null;
