@@ -178,7 +178,8 @@ function humanMessage(issue: z.core.$ZodIssue): string {
   const i = issue as z.core.$ZodIssue & { input?: unknown; origin?: string; minimum?: number | bigint; maximum?: number | bigint; expected?: string; values?: unknown[]; format?: string };
   switch (issue.code) {
     case 'invalid_type':
-      if (i.input === undefined || i.input === null || i.input === '') return 'This field is required.';
+      // zod keeps the input out of issues unless asked; its message says what it received.
+      if ((i.input === undefined && / received (undefined|null)$/.test(issue.message)) || i.input === null || i.input === '') return 'This field is required.';
       if (i.expected === 'number' || i.expected === 'int') return 'Enter a number.';
       if (i.expected === 'boolean') return 'Choose yes or no.';
       if (i.expected === 'array') return 'Choose from the list.';
