@@ -67,7 +67,7 @@ export function ServerTable({ initial, admin }: { initial: Page<ServerDto>; admi
                 <NginxStatus nginx={s.nginx} />
               </Td>
               <Td label="OS" className="max-w-56 truncate" title={s.os ?? undefined}>
-                {s.os ?? <span className="text-zinc-400 dark:text-zinc-500">not checked</span>}
+                {s.os ?? <span className="text-zinc-500 dark:text-zinc-400">not checked</span>}
               </Td>
               <Td label="Last seen">
                 <Time iso={s.lastSeenAt} format="relative" empty="never" />

@@ -67,7 +67,7 @@ export function TaskTable({
                     {serverNames[t.serverId] ?? 'server'}
                   </Link>
                 ) : (
-                  <span className="text-zinc-400">—</span>
+                  <span className="text-zinc-500 dark:text-zinc-400">—</span>
                 )}
               </Td>
             )}
