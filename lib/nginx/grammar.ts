@@ -18,7 +18,8 @@ export function showChar(ch: string): string {
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
   if (cp === 0x20) return 'a space';
   if (cp === 0x09) return 'a tab';
-  if (cp === 0x0a || cp === 0x0d) return 'a line break';
+  if (cp === 0x0a) return 'a line break';
+  if (cp === 0x0d) return 'a carriage return (U+000D)';
   if (cp < 0x20 || cp === 0x7f) return `a control character (${hex})`;
   return cp > 0x20 && cp < 0x7f ? `"${ch}"` : `the character ${hex}`;
 }
