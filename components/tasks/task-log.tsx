@@ -140,8 +140,9 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
   }, [lines]);
 
   const took = duration(task.startedAt, task.finishedAt, now);
-  // While it runs, the step it is on: its latest line ("Reloading: waiting for Nginx workers…").
-  const step = running ? [...lines].reverse().find((l) => l.text.trim() !== '')?.text : undefined;
+  // While it runs, the step it is on: its latest line announcing one (they end in "…", e.g.
+  // "Reloading: waiting for Nginx workers…"), shown beside the progress.
+  const step = running ? [...lines].reverse().find((l) => l.stream === 'info' && l.text.trimEnd().endsWith('…'))?.text : undefined;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3 text-sm">
