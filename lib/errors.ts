@@ -49,8 +49,12 @@ export class NotFoundError extends AppError {
 }
 
 export class ConflictError extends AppError {
-  constructor(code: string, message: string, details?: Record<string, unknown>) {
-    super(409, code, message, undefined, details);
+  /**
+   * `field`: the input field the conflict is about (a taken e-mail or name), so a form shows the
+   * message beside that field rather than only at the top; the API answer carries it in `fields`.
+   */
+  constructor(code: string, message: string, details?: Record<string, unknown>, field?: string) {
+    super(409, code, message, field ? { [field]: [message] } : undefined, details);
   }
 }
 
@@ -161,18 +165,58 @@ export function typedError(err: unknown): AppError | null {
   return null;
 }
 
-/** zod issues → `{ "a.b": ["message"] }` (root-level issues under "_"). */
+/** A count in words for messages: `plural(1, 'domain')` → "1 domain", `plural(2, 'file')` → "2 files". */
+export const plural = (n: number | bigint, one: string, many = `${one}s`): string => `${n} ${Number(n) === 1 ? one : many}`;
+
+/**
+ * zod's own messages ("Invalid input: expected number, received string", "Too small: expected
+ * number to be >=1") are for developers; a schema that gives no message of its own gets one of
+ * these instead, written for the person filling in the form.
+ */
+function humanMessage(issue: z.core.$ZodIssue): string {
+  if (!/^(Invalid|Too (small|big)|Expected|Unrecognized)\b/.test(issue.message)) return issue.message;
+  const i = issue as z.core.$ZodIssue & { input?: unknown; origin?: string; minimum?: number | bigint; maximum?: number | bigint; expected?: string; values?: unknown[]; format?: string };
+  switch (issue.code) {
+    case 'invalid_type':
+      // zod keeps the input out of issues unless asked; its message says what it received.
+      if ((i.input === undefined && / received (undefined|null)$/.test(issue.message)) || i.input === null || i.input === '') return 'This field is required.';
+      if (i.expected === 'number' || i.expected === 'int') return 'Enter a number.';
+      if (i.expected === 'boolean') return 'Choose yes or no.';
+      if (i.expected === 'array') return 'Choose from the list.';
+      return 'This value is not valid here.';
+    case 'too_small':
+      if (i.origin === 'string') return Number(i.minimum) <= 1 ? 'This field is required.' : `Use at least ${plural(i.minimum!, 'character')}.`;
+      if (i.origin === 'array' || i.origin === 'set') return Number(i.minimum) <= 1 ? 'Choose at least one.' : `Choose at least ${i.minimum}.`;
+      return `Enter a number of at least ${i.minimum}.`;
+    case 'too_big':
+      if (i.origin === 'string') return `Use at most ${plural(i.maximum!, 'character')}.`;
+      if (i.origin === 'array' || i.origin === 'set') return `Choose at most ${i.maximum}.`;
+      return `Enter a number of at most ${i.maximum}.`;
+    case 'invalid_value':
+      return i.values && i.values.length <= 8 ? `Choose one of: ${i.values.map(String).join(', ')}.` : 'Choose one of the options.';
+    case 'invalid_format':
+      return i.format === 'email' ? 'Enter an e-mail address such as name@example.com.' : i.format === 'url' ? 'Enter a URL such as https://example.com.' : 'This value is not in the expected format.';
+    case 'invalid_union':
+      return 'This value is not valid here.';
+    default:
+      return 'This value is not valid here.';
+  }
+}
+
+/** zod issues → `{ "a.b": ["message"] }` (root-level issues under "_"), in words a person reads. */
 export function zodFields(error: z.ZodError): Record<string, string[]> {
   const fields: Record<string, string[]> = {};
   for (const issue of error.issues) {
     const key = issue.path.length ? issue.path.join('.') : '_';
     const message =
-      issue.code === 'unrecognized_keys' ? `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}` : issue.message;
+      issue.code === 'unrecognized_keys' ? `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.join(', ')}` : humanMessage(issue);
     if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
       for (const k of issue.keys) (fields[k] ??= []).push('Unknown field.');
       continue;
     }
-    (fields[key] ??= []).push(message);
+    const list = (fields[key] ??= []);
+    // One message per field: several checks failing the same way say the same thing once.
+    if (!list.includes(message)) list.push(message);
   }
   return fields;
 }

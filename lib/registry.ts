@@ -29,6 +29,7 @@ import { serverEvents } from './servers/events';
 import { settingsEvents } from './settings/events';
 import { taskEvents } from './tasks/events';
 import { userEvents } from './users/events';
+import { plural } from './errors';
 
 export const taskHandlers: TaskHandlers = { ...serverTaskHandlers, ...proxyTaskHandlers, ...certificateTaskHandlers, ...bulkTaskHandlers };
 
@@ -62,6 +63,6 @@ export const startupHooks: ReadonlyArray<() => Promise<void>> = [
     // SQLite has one instance: whatever is "running" was left by a dead process. On PostgreSQL
     // other instances may be alive, so only tasks whose heartbeat stopped count.
     const n = await interruptStaleTasks(config().dialect === 'sqlite' ? 0 : 60_000);
-    if (n) console.warn(`[gatehouse] marked ${n} task(s) left running by a stopped process as interrupted`);
+    if (n) console.warn(`[gatehouse] marked ${plural(n, 'task')} left running by a stopped process as interrupted`);
   },
 ];

@@ -9,6 +9,7 @@ import { getSshPool } from './ssh/pool';
 import { installSignalHandlers, onShutdown } from './lifecycle';
 import { jobs, startupHooks, taskHandlers } from './registry';
 import { installPeerStamp } from './http/peer';
+import { plural } from './errors';
 
 /** How long running tasks get to finish at shutdown before they are marked interrupted. */
 export const SHUTDOWN_GRACE_MS = 20_000;
@@ -22,7 +23,7 @@ export function registerShutdownHooks(): void {
   onShutdown('work', 'scheduler', () => stopScheduler(SHUTDOWN_GRACE_MS));
   onShutdown('work', 'tasks', async () => {
     const n = await stopRunner(SHUTDOWN_GRACE_MS);
-    if (n) console.warn(`[gatehouse] ${n} task(s) still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
+    if (n) console.warn(`[gatehouse] ${plural(n, 'task')} still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
   });
   onShutdown('streams', 'event streams', async () => {
     await flushBus();

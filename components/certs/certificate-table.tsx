@@ -91,7 +91,7 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
               </Td>
               <Td>
                 {/* Cells do not wrap (Td); long issuer names do. */}
-                <div className="max-w-[12rem] min-w-[8rem] whitespace-normal">{c.issuer ?? <span className="text-zinc-400">—</span>}</div>
+                <div className="max-w-[12rem] min-w-[8rem] whitespace-normal">{c.issuer ?? <span className="text-zinc-500 dark:text-zinc-400">—</span>}</div>
               </Td>
               <Td>
                 <Badge tone={c.source === 'acme' ? 'violet' : 'neutral'}>{c.source === 'acme' ? 'ACME' : 'custom'}</Badge>
@@ -104,7 +104,7 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
                     ))}
                   </ul>
                 ) : (
-                  <span className="text-zinc-400 dark:text-zinc-500">no domain</span>
+                  <span className="text-zinc-500 dark:text-zinc-400">no domain</span>
                 )}
               </Td>
               <Td>

@@ -69,7 +69,7 @@ export function DomainTable({
     <div className="space-y-3">
       {filterBar}
       {all.length > 5 && <ListFilter id="domain-filter" label="Filter domains" placeholder="Filter by name, server or status" value={filter} onChange={setFilter} />}
-      <Table caption="Domains">
+      <Table caption="Domains" cards>
         <THead>
           <Th>Domain</Th>
           <Th>Server</Th>
@@ -93,18 +93,18 @@ export function DomainTable({
                 {d.aliases.length > 0 && <div className="max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400">{d.aliases.join(', ')}</div>}
                 <TagChips tags={d.tags} href="/domains" className="mt-1" />
               </Td>
-              <Td>{serverName.get(d.serverId) ?? '—'}</Td>
-              <Td>{d.redirect ? `→ ${d.redirect.code}` : (upstreamName.get(d.upstreamId ?? '') ?? '—')}</Td>
-              <Td>
+              <Td label="Server">{serverName.get(d.serverId) ?? '—'}</Td>
+              <Td label="Upstream">{d.redirect ? `→ ${d.redirect.code}` : (upstreamName.get(d.upstreamId ?? '') ?? '—')}</Td>
+              <Td label="HTTPS">
                 {d.ssl.mode === 'none' ? <span className="text-zinc-500">—</span> : <Badge tone="blue">{d.ssl.mode === 'acme' ? 'ACME' : 'custom'}</Badge>}
                 {d.websocket && <Badge className="ml-1">WS</Badge>}
               </Td>
-              <Td>
+              <Td label="Status">
                 <span title={d.lastError ?? undefined}>
                   <StatusPill status={d.status} />
                 </span>
               </Td>
-              <Td>
+              <Td label="Deployed">
                 <Time iso={d.deployedAt} empty="never" format="relative" />
               </Td>
               {actions && (

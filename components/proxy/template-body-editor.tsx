@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useRef, useState } from 'react';
+import { useId, useState } from 'react';
 import { cx } from '@/components/ui/cx';
 import { FieldError, FieldHint, FieldLabel } from '@/components/ui/field-parts';
 
@@ -27,26 +27,27 @@ export function TemplateBodyEditor({
   readOnly?: boolean;
 }) {
   const id = useId();
-  const gutter = useRef<HTMLDivElement>(null);
   const [scroll, setScroll] = useState(0);
   const lines = Math.max(1, value.split('\n').length);
   return (
     <div className="space-y-1.5">
       <FieldLabel htmlFor={id}>Template body</FieldLabel>
-      <div className={cx('relative flex overflow-hidden rounded-md ring-1 ring-inset', error ? 'ring-red-500' : 'ring-zinc-300 dark:ring-zinc-700')}>
-        <div
-          ref={gutter}
-          aria-hidden="true"
-          className="w-12 shrink-0 overflow-hidden bg-zinc-50 py-2 text-right font-mono text-xs text-zinc-400 select-none dark:bg-zinc-900 dark:text-zinc-500"
-          style={{ lineHeight: `${LINE_PX}px` }}
-        >
-          {Array.from({ length: lines }, (_, i) => (
-            <div key={i} className={cx('pr-2', errorLine === i + 1 && 'bg-red-100 font-bold text-red-700 dark:bg-red-950 dark:text-red-300')}>
-              {i + 1}
-            </div>
-          ))}
+      <div className={cx('relative overflow-hidden rounded-md ring-1 ring-inset', error ? 'ring-red-500' : 'ring-zinc-300 dark:ring-zinc-700')}>
+        {/*
+          The gutter is laid over the left edge, not beside the textarea in a flex row: as a flex
+          item its full height (every line) would stretch the box, and the numbers would stand
+          still while the text scrolls. Its column moves by the textarea's scrollTop instead.
+        */}
+        <div aria-hidden="true" className="absolute inset-y-0 left-0 w-12 overflow-hidden bg-zinc-50 font-mono text-xs text-zinc-500 select-none dark:bg-zinc-900 dark:text-zinc-400">
+          <div className="py-2 text-right" style={{ lineHeight: `${LINE_PX}px`, transform: `translateY(${-scroll}px)` }} data-testid="template-gutter">
+            {Array.from({ length: lines }, (_, i) => (
+              <div key={i} className={cx('pr-2', errorLine === i + 1 && 'bg-red-100 font-bold text-red-700 dark:bg-red-950 dark:text-red-300')}>
+                {i + 1}
+              </div>
+            ))}
+          </div>
         </div>
-        <div className="relative min-w-0 flex-1">
+        <div className="relative ml-12 min-w-0">
           {errorLine && (
             <div aria-hidden="true" className="pointer-events-none absolute inset-x-0 bg-red-100/70 dark:bg-red-950/60" style={{ top: 8 + (errorLine - 1) * LINE_PX - scroll, height: LINE_PX }} />
           )}
@@ -55,11 +56,7 @@ export function TemplateBodyEditor({
             name={name}
             value={value}
             onChange={(e) => onChange(e.target.value)}
-            onScroll={(e) => {
-              const top = e.currentTarget.scrollTop;
-              setScroll(top);
-              if (gutter.current) gutter.current.scrollTop = top;
-            }}
+            onScroll={(e) => setScroll(e.currentTarget.scrollTop)}
             readOnly={readOnly}
             spellCheck={false}
             wrap="off"

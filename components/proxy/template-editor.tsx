@@ -58,7 +58,8 @@ export function TemplateEditor({
     });
 
   return (
-    <div className="grid gap-6 xl:grid-cols-2">
+    // One column: the editor takes the page's full width (long Nginx lines need it), the preview below it.
+    <div className="grid gap-6">
       <Card>
         <Form action={dispatch} state={state}>
           {template && <HiddenFields values={{ id: template.id }} />}

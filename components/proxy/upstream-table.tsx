@@ -10,6 +10,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { useLiveList } from '@/components/realtime/use-live-list';
 import { UpstreamFields, upstreamFieldNames } from './upstream-fields';
 import { UpstreamHealth } from './upstream-health';
+import { plural } from '@/lib/errors';
 
 const methodLabel = { round_robin: 'round robin', least_conn: 'least conn', ip_hash: 'ip hash' } as const;
 const healthTone = { up: 'green', down: 'red', unknown: 'neutral' } as const;
@@ -66,7 +67,7 @@ export function UpstreamTable({ initial, actions }: { initial: Page<UpstreamDto>
                     hidden={{ id: u.id }}
                     label={`Delete ${u.name}`}
                     title={`Delete ${u.name}?`}
-                    description={u.domainCount ? `${u.domainCount} domain(s) proxy to it: point them elsewhere first.` : 'No domain uses this pool.'}
+                    description={u.domainCount ? `${plural(u.domainCount, 'domain')} ${u.domainCount === 1 ? 'proxies' : 'proxy'} to it: point ${u.domainCount === 1 ? 'it' : 'them'} elsewhere first.` : 'No domain uses this pool.'}
                     confirmLabel="Delete pool"
                   >
                     Delete

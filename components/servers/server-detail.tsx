@@ -28,7 +28,7 @@ function Facts({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
-const none = (text = '—') => <span className="text-zinc-400 dark:text-zinc-500">{text}</span>;
+const none = (text = '—') => <span className="text-zinc-500 dark:text-zinc-400">{text}</span>;
 const mono = (text: string) => <span className="font-mono text-xs break-all">{text}</span>;
 
 /** Live: any event about this server refetches it (a task finishing, a refused key, a status change). */

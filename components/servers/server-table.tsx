@@ -73,7 +73,7 @@ export function ServerTable({
       {filterBar}
       {bulk && <BulkBar action={bulkAction} selected={selected} tag={tags.length === 1 ? tags[0] : undefined} users={users} />}
       {all.length > 5 && <ListFilter id="server-filter" label="Filter servers" placeholder="Filter by name, host or OS" value={filter} onChange={setFilter} />}
-      <Table caption="Servers">
+      <Table caption="Servers" cards>
         <THead>
           {bulk && (
             <Th>
@@ -119,16 +119,16 @@ export function ServerTable({
                 </div>
                 <TagChips tags={s.tags} href="/servers" className="mt-1" />
               </Td>
-              <Td>
+              <Td label="Monitoring">
                 <MonitorStatus server={s} />
               </Td>
-              <Td>
+              <Td label="Nginx">
                 <NginxStatus nginx={s.nginx} />
               </Td>
-              <Td className="max-w-56 truncate" title={s.os ?? undefined}>
-                {s.os ?? <span className="text-zinc-400 dark:text-zinc-500">not checked</span>}
+              <Td label="OS" className="max-w-56 truncate" title={s.os ?? undefined}>
+                {s.os ?? <span className="text-zinc-500 dark:text-zinc-400">not checked</span>}
               </Td>
-              <Td>
+              <Td label="Last seen">
                 <Time iso={s.lastSeenAt} format="relative" empty="never" />
               </Td>
             </Tr>

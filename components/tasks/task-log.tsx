@@ -140,6 +140,9 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
   }, [lines]);
 
   const took = duration(task.startedAt, task.finishedAt, now);
+  // While it runs, the step it is on: its latest line announcing one (they end in "…", e.g.
+  // "Reloading: waiting for Nginx workers…"), shown beside the progress.
+  const step = running ? [...lines].reverse().find((l) => l.stream === 'info' && l.text.trimEnd().endsWith('…'))?.text : undefined;
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3 text-sm">
@@ -157,6 +160,12 @@ export function TaskLog({ initialTask, initialLines, onFinished }: { initialTask
         <span className="tabular-nums text-zinc-600 dark:text-zinc-400">{task.progress}%</span>
         {took && <span suppressHydrationWarning className="text-zinc-600 dark:text-zinc-400">{running ? `running for ${took}` : `took ${took}`}</span>}
       </div>
+      {step && (
+        <p className="truncate text-sm text-zinc-700 dark:text-zinc-300" title={step} data-testid="task-step">
+          <span className="sr-only">Current step: </span>
+          {step}
+        </p>
+      )}
       {task.status === 'failed' && task.error && (
         <Notice tone="error" title="The task failed" role="alert">
           {task.error}

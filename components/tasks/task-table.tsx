@@ -44,7 +44,7 @@ export function TaskTable({
     );
   }
   return (
-    <Table caption={caption}>
+    <Table caption={caption} cards>
       <THead>
         <Th>Task</Th>
         {!serverId && <Th>Server</Th>}
@@ -61,26 +61,26 @@ export function TaskTable({
               </Link>
             </Td>
             {!serverId && (
-              <Td>
+              <Td label="Server">
                 {t.serverId ? (
                   <Link href={`/servers/${t.serverId}`} className="hover:underline">
                     {serverNames[t.serverId] ?? 'server'}
                   </Link>
                 ) : (
-                  <span className="text-zinc-400">—</span>
+                  <span className="text-zinc-500 dark:text-zinc-400">—</span>
                 )}
               </Td>
             )}
-            <Td>
+            <Td label="Status">
               <span className="inline-flex items-center gap-2">
                 <StatusPill status={t.status} />
                 {t.status === 'running' && <span className="tabular-nums text-xs text-zinc-500">{t.progress}%</span>}
               </span>
             </Td>
-            <Td>
+            <Td label="Started">
               <Time iso={t.startedAt ?? t.createdAt} format="relative" />
             </Td>
-            <Td className="tabular-nums" suppressHydrationWarning>
+            <Td label="Duration" className="tabular-nums" suppressHydrationWarning>
               {duration(t.startedAt, t.finishedAt) ?? '—'}
             </Td>
           </Tr>

@@ -32,7 +32,7 @@ function relative(d: Date): string {
  */
 export function Time({ iso, empty = '—', format = 'datetime' }: { iso: string | null | undefined; empty?: string; format?: 'datetime' | 'date' | 'relative' }) {
   const hydrated = useHydrated();
-  if (!iso) return <span className="text-zinc-400 dark:text-zinc-500">{empty}</span>;
+  if (!iso) return <span className="text-zinc-500 dark:text-zinc-400">{empty}</span>;
   const d = new Date(iso);
   const opts = formats[format === 'date' ? 'date' : 'datetime'];
   const text = !hydrated

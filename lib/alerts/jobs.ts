@@ -3,6 +3,7 @@ import { getDb } from '../db';
 import { evaluateAlerts } from './evaluate';
 import { deliverDue, recoverOutbox } from './outbox';
 import { seedDefaultRules } from './rules';
+import { plural } from '../errors';
 
 const KEEP_NOTIFICATIONS_MS = 30 * 86_400_000;
 
@@ -19,9 +20,9 @@ export const alertJobs = [
 /** Start-up: default rules exist, and deliveries a stopped process left half-done are resumed. */
 export async function runAlertStartup(): Promise<void> {
   const seeded = await seedDefaultRules();
-  if (seeded) console.log(`[gatehouse] alerts: created ${seeded} default rule(s)`);
+  if (seeded) console.log(`[gatehouse] alerts: created ${plural(seeded, 'default rule')}`);
   const resent = await recoverOutbox({ startup: true });
-  if (resent) console.warn(`[gatehouse] alerts: ${resent} Telegram message(s) were being sent when Gatehouse stopped; sending them again`);
+  if (resent) console.warn(`[gatehouse] alerts: ${plural(resent, 'Telegram message')} ${resent === 1 ? 'was' : 'were'} being sent when Gatehouse stopped; sending them again`);
 }
 
 /** Delivered and dropped messages are kept 30 days (the incidents themselves stay). */

@@ -3,6 +3,7 @@ import { cliActor } from '../access/actor';
 import { migrateDb } from '../db';
 import { rotateKeys } from '../backup/rotate-keys';
 import { print, ready } from './shared';
+import { plural } from '../errors';
 
 export function registerSystemCommands(program: Command) {
   program
@@ -21,7 +22,7 @@ export function registerSystemCommands(program: Command) {
     .action(async () => {
       await ready();
       const r = await rotateKeys(cliActor);
-      print(`re-encrypted ${r.count} secret(s) under key ${r.newKeyId}`);
+      print(`re-encrypted ${plural(r.count, 'secret')} under key ${r.newKeyId}`);
       if (r.envManaged) {
         print('ENCRYPTION_KEY is set in the environment: replace it with the new key below, then restart.');
         print('Until then the new key is read from DATA_DIR/encryption-key.next.');

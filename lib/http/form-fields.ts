@@ -27,6 +27,8 @@ function kindOf(schema: z.ZodType): Kind {
     if (type === 'boolean') return 'boolean';
     if (type === 'number' || type === 'int') return 'number';
     if (type === 'array') return 'array';
+    // A union of a number and a string (a form that lets lib judge a port): numeric input is a number.
+    if (type === 'union' && (s as unknown as { def: { options: z.ZodType[] } }).def.options.some((o) => kindOf(o) === 'number')) return 'number';
   }
   return 'other';
 }

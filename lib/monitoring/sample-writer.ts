@@ -4,6 +4,7 @@ import { publishMany, type PublishInput } from '../events/bus';
 import type { GlancesSample } from '../glances/client';
 import type { HealthState } from './health-state';
 import { prepareLiveStateWriters } from '../servers/store';
+import { plural } from '../errors';
 
 /**
  * Persists poll outcomes in batches: one transaction writes the metric_samples rows (multi-row
@@ -141,7 +142,7 @@ export class SampleWriter {
     this.chain = this.chain.then(() =>
       writeOutcomes(batch).catch((err) => {
         this.unsaved += batch.length;
-        (this.options.onError ?? ((e) => console.error(`[gatehouse] monitoring: ${batch.length} poll result(s) not saved:`, (e as Error).message)))(err);
+        (this.options.onError ?? ((e) => console.error(`[gatehouse] monitoring: ${plural(batch.length, 'poll result')} not saved:`, (e as Error).message)))(err);
       }),
     );
     return this.chain;

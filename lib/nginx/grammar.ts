@@ -16,7 +16,12 @@ const fail = (message: string): Checked<never> => ({ ok: false, message });
 export function showChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  return cp > 0x20 && cp < 0x7f ? `"${ch}"` : hex;
+  if (cp === 0x20) return 'a space';
+  if (cp === 0x09) return 'a tab';
+  if (cp === 0x0a) return 'a line break';
+  if (cp === 0x0d) return 'a carriage return (U+000D)';
+  if (cp < 0x20 || cp === 0x7f) return `a control character (${hex})`;
+  return cp > 0x20 && cp < 0x7f ? `"${ch}"` : `the character ${hex}`;
 }
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;

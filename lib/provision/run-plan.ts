@@ -1,6 +1,7 @@
 import type { ExecOptions, ExecResult } from '../ssh/exec';
 import { lineSplitter } from '../ssh/lines';
 import type { InstallPlan, PlanStep } from './plans';
+import { plural } from '../errors';
 
 /** What runPlan needs from a connection (an SshConnection fits). */
 export interface PlanExecutor {
@@ -90,6 +91,6 @@ export async function runPlan(conn: PlanExecutor, plan: InstallPlan, hooks: RunP
     }
     hooks.progress?.(Math.round(((i + 1) / total) * 100));
   }
-  log('info', result.changed === 0 ? `${plan.name}: nothing changed` : `${plan.name}: ${result.changed} step(s) changed`);
+  log('info', result.changed === 0 ? `${plan.name}: nothing changed` : `${plan.name}: ${plural(result.changed, 'step')} changed`);
   return result;
 }

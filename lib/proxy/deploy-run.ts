@@ -25,6 +25,7 @@ import { setDomainsStatus, type StatusChange } from './status';
 import { loadUpstreams } from './upstreams';
 import { domainUpstreamIds, UPSTREAMS_FILE } from './render';
 import type { Upstream } from './types';
+import { plural } from '../errors';
 
 export type DeployContext = Pick<TaskContext, 'log' | 'progress' | 'addSecret'>;
 export type DeployScope = { scope: 'server' } | { scope: 'domain'; domainId: string };
@@ -73,7 +74,7 @@ async function desiredFiles(state: ServerRenderState, target: DeployScope, keep:
     const set = renderServerSet(state);
     if (set.errors.length) {
       await markFailed(state, change(state, set.errors.map((e) => e.domainId)), set.errors.map((e) => e.message).join('\n'));
-      throw new TaskFailure(`Nothing was changed on the server: ${set.errors.length} domain(s) cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
+      throw new TaskFailure(`Nothing was changed on the server: ${plural(set.errors.length, 'domain')} cannot be rendered.\n${set.errors.map((e) => `${e.fqdn}: ${e.message}`).join('\n')}`);
     }
     return { files: set.files, byDomain: set.byDomain };
   }
@@ -106,6 +107,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
   try {
     return await withServer(serverId, async (conn) => {
       mark('connect');
+      await ctx.log(`Connected to ${server.name}; reading the domains to deploy.`);
       const state = await loadServerRenderState(serverId);
       mark('load');
       // A one-domain deploy rewrites upstreams.conf with the pools the other deployed files still
@@ -115,15 +117,19 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       const own = new Set(domain ? domainUpstreamIds(state.input.domains.find((d) => d.id === domain.id)!) : []);
       const pools = target.scope === 'server' ? state.input.upstreams : [...keep, ...state.input.upstreams.filter((u) => own.has(u.id))];
       const hosts = targetHostsToResolve(pools);
+      if (hosts.length) await ctx.log(`Resolving ${plural(hosts.length, 'upstream host name')} on the server…`);
       state.input.resolved = await resolveOnServer(conn, hosts);
       for (const h of hosts.filter((x) => state.input.resolved![x].length === 0)) {
         await ctx.log(`Upstream host ${h} does not resolve on the server: it is written as a "down" placeholder so Nginx still starts.`, 'stderr');
       }
       mark('resolve');
       await ctx.progress(10);
+      const domainCount = target.scope === 'server' ? state.domains.length : 1;
+      await ctx.log(`Rendering ${plural(domainCount, 'domain')}…`);
       const { files, byDomain } = await desiredFiles(state, target, keep);
       mark('render');
       await ctx.progress(25);
+      await ctx.log(`Comparing ${plural(files.length, 'file')} with the server's copies…`);
       const remote = await remoteHashes(conn, state.layout.managedDir, target.scope === 'server' ? undefined : files.map((f) => f.path));
       const manifestHash = target.scope === 'server' ? await loadManifestHashes(serverId) : new Map((await loadManifest(serverId, files.map((f) => f.path))).map((f) => [f.path, f.sha256]));
       const desiredPaths = new Set(files.map((f) => f.path));
@@ -141,11 +147,24 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       if (uploads.length === 0 && removals.length === 0) {
         await ctx.log('The server already has exactly these files: nothing to upload, Nginx not reloaded.');
       } else {
-        await ctx.log(`Uploading ${uploads.length} changed file(s) (${uploadedBytes} bytes), removing ${removals.length}: ${[...uploads.map((f) => f.path), ...removals.map((p) => `-${p}`)].slice(0, 20).join(', ')}${uploads.length + removals.length > 20 ? ', …' : ''}`);
-        const applied = await applyOnServer(conn, state.layout, uploads, removals, (text) => ctx.log(text));
+        await ctx.log(`Uploading ${plural(uploads.length, 'changed file')} (${plural(uploadedBytes, 'byte')}), removing ${removals.length}: ${[...uploads.map((f) => f.path), ...removals.map((p) => `-${p}`)].slice(0, 20).join(', ')}${uploads.length + removals.length > 20 ? ', …' : ''}`);
+        const applied = await applyOnServer(
+          conn,
+          state.layout,
+          uploads,
+          removals,
+          (text) => ctx.log(text),
+          async (step) => {
+            if (step === 'staged') await ctx.progress(50);
+            if (step === 'testing') await ctx.log('Testing the configuration (nginx -t)…');
+            if (step === 'tested') await ctx.progress(60);
+            if (step === 'reloading') await ctx.log('Reloading: waiting for Nginx workers to start with the new configuration…');
+            if (step === 'reloaded') await ctx.progress(75);
+          },
+        );
         mark('apply');
         if (!applied.ok) {
-          await ctx.log(applied.message, 'stderr');
+          // The cause is said once, in the task's error (the runner logs it as the last line too).
           // The domains whose files changed (and, for a changed upstreams.conf, those waiting for a deploy).
           const pending = uploadedPaths.has(UPSTREAMS_FILE) ? state.domains.filter((d) => d.status === 'pending').map((d) => d.id) : [];
           const blamed = change(state, new Set([...changedDomains, ...pending, ...(target.scope === 'domain' ? [target.domainId] : [])]));
@@ -154,7 +173,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
             applied.stage === 'test'
               ? 'nginx -t rejected the new configuration. The previous files are back in place and Nginx keeps serving them.'
               : applied.stage === 'reload'
-                ? 'Nginx did not load the new configuration. The previous files are back in place.'
+                ? 'Nginx did not load the new configuration.'
                 : 'The deploy could not put the files in place. The previous files are back in place.';
           throw new TaskFailure(`${why}\n${applied.message}`);
         }
@@ -163,6 +182,7 @@ export async function runDeploy(serverId: string, target: DeployScope, ctx: Depl
       }
       await ctx.progress(80);
       const fqdns = state.domains.filter((d) => changedDomains.includes(d.id)).map((d) => d.fqdn).slice(0, MAX_PROBES);
+      if (fqdns.length) await ctx.log(`Probing ${plural(fqdns.length, 'domain')} through the server's own Nginx…`);
       const probes = await probeDomains(conn, state.layout.httpPort, fqdns);
       if (probes === null) await ctx.log('Probes skipped: neither curl nor wget is installed on the server.', 'stderr');
       for (const p of probes ?? []) {

@@ -144,7 +144,7 @@ async function checkReferences(data: DomainInput, current?: DomainRow): Promise<
   }
   // One name, one domain: a second server block with the same name would be ignored by Nginx.
   const [taken] = await db.select({ fqdn: t.domains.fqdn }).from(t.domains).where(and(inArray(t.domains.fqdn, names), selfId ? ne(t.domains.id, selfId) : undefined)).limit(1);
-  if (taken) throw new ConflictError('domain_exists', `${taken.fqdn} is already a domain.`);
+  if (taken) throw new ConflictError('domain_exists', `${taken.fqdn} is already a domain.`, undefined, 'fqdn');
   const sameServer = await db.select({ id: t.domains.id, fqdn: t.domains.fqdn, aliases: t.domains.aliases }).from(t.domains).where(eq(t.domains.serverId, data.serverId));
   for (const other of sameServer) {
     if (other.id === selfId) continue;
@@ -188,7 +188,7 @@ export async function createDomain(actor: Actor, input: unknown): Promise<Domain
   const row = await atomically(async (db) => {
     const { t } = getDb();
     const [exists] = await db.select({ id: t.domains.id }).from(t.domains).where(eq(t.domains.fqdn, data.fqdn)).limit(1);
-    if (exists) throw new ConflictError('domain_exists', `${data.fqdn} is already a domain.`);
+    if (exists) throw new ConflictError('domain_exists', `${data.fqdn} is already a domain.`, undefined, 'fqdn');
     await checkReferences(data);
     const now = new Date();
     const r: DomainRow = {

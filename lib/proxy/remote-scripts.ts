@@ -14,8 +14,11 @@ const LOCK_WAIT_SECONDS = 60;
  * Backs up every file it will replace or remove (one tar), copies the staged files in, runs
  * `nginx -t` and on failure puts the backups back. On success it sends the master SIGHUP (what `nginx -s reload` does, without parsing the whole configuration a third
  * time) and waits until workers of the new generation run and the old ones stopped listening; if
- * that does not happen the previous files come back too. Markers on stdout (\036GH …\036) tell
- * Gatehouse which stage failed; Nginx's own messages go to stderr.
+ * that does not happen the previous files come back too, and the lines Nginx wrote to its error
+ * log meanwhile (e.g. `bind() … failed (98: Address already in use)`) are the message. Markers on
+ * stdout (\036GH …\036) say which step it is in (testing, tested, reloading, reloaded) or which
+ * failed; `nginx -t` lines come tagged \036GH-T\036 as they are printed; Nginx's own messages
+ * about a failure go to stderr.
  *
  * It finishes on its own whatever happens to its caller. When Gatehouse dies or the connection
  * drops, sshd closes the script's stdout and stderr (and a sudo with a pty hangs up its
@@ -75,12 +78,15 @@ if [ -s "$S/install.list" ]; then
   fi
 fi
 if [ -s "$S/remove.list" ]; then xargs rm -f < "$S/remove.list"; fi
-if ! out=$("$@" -t 2>&1); then
+# nginx -t, its lines passed on as they come (each tagged, so Gatehouse logs them at once) and
+# kept for the error message.
+say testing
+( "$@" -t 2>&1; echo "$?" > "$S/test.rc" ) | while IFS= read -r line; do printf '\\036GH-T\\036%s\\n' "$line" 2>/dev/null; printf '%s\\n' "$line" >> "$S/test.out"; done
+if [ "$(cat "$S/test.rc" 2>/dev/null)" != 0 ]; then
   rollback
-  printf '%s\\n' "$out" >&2
+  cat "$S/test.out" >&2 2>/dev/null
   say fail test; exit 22
 fi
-printf '%s\\n' "$out"
 say tested
 # The PID file: the layout's, else nginx.conf's \`pid\` directive, else the distro defaults.
 [ -n "$pidfile" ] || pidfile=$(sed -n 's/^[[:space:]]*pid[[:space:]][[:space:]]*\\([^;[:space:]]*\\)[[:space:]]*;.*/\\1/p' "$MAIN" 2>/dev/null | head -n 1)
@@ -95,6 +101,13 @@ fi
 # Children of the master from /proc (cat goes on past processes that vanish; awk would stop).
 kids() { cat /proc/[0-9]*/stat 2>/dev/null | awk -v m="$1" '$4 == m { print $1 }'; }
 old=$(kids "$master")
+# Nginx's error log (nginx.conf's first absolute \`error_log\`, else the distro's): how far it
+# reaches now, so a reload that fails can quote what Nginx wrote about it (e.g. bind() failed).
+errlog=$(sed -n 's/^[[:space:]]*error_log[[:space:]][[:space:]]*\\(\\/[^;[:space:]]*\\).*/\\1/p' "$MAIN" 2>/dev/null | head -n 1)
+[ -n "$errlog" ] || errlog=/var/log/nginx/error.log
+logsize=$(wc -c < "$errlog" 2>/dev/null | tr -d ' ')
+case "$logsize" in ''|*[!0-9]*) logsize=0 ;; esac
+say reloading
 kill -HUP "$master" || { rollback; echo "could not signal the Nginx master $master" >&2; say fail reload; exit 23; }
 # The master tells the old workers to quit only once it has parsed the new configuration and
 # started new workers; they retitle themselves "... is shutting down". So wait for every old
@@ -116,7 +129,14 @@ while :; do
   i=$((i+1))
   if [ "$i" -ge 1500 ]; then
     rollback; kill -HUP "$master"
-    echo "Nginx did not start workers with the new configuration within 30 s (see its error log); the previous files were put back." >&2
+    # Its new lines of level error and worse, without the time and pid prefix, each said once
+    # (a failed bind() is retried and logged five times).
+    why=$(tail -c +$((logsize + 1)) "$errlog" 2>/dev/null | grep -E '\\[(emerg|alert|crit|error)\\]' | sed 's/^[0-9/]* [0-9:]* \\(\\[[a-z]*\\]\\) [0-9]*#[0-9]*: /\\1 /' | awk '!seen[$0]++' | tail -n 3)
+    if [ -n "$why" ]; then
+      printf 'Nginx did not start workers with the new configuration within 30 s; the previous files were put back. Its error log (%s) says:\\n%s\\n' "$errlog" "$why" >&2
+    else
+      echo "Nginx did not start workers with the new configuration within 30 s, and wrote nothing about it to $errlog; the previous files were put back." >&2
+    fi
     say fail reload; exit 24
   fi
   sleep 0.02

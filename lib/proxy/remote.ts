@@ -9,6 +9,7 @@ import { parseGetentHosts } from './resolve-targets';
 import { APPLY_SCRIPT, HASHES_SCRIPT, PROBE_SCRIPT, RESOLVE_SCRIPT } from './remote-scripts';
 import type { DeployFile } from './load';
 import { nginxWords, type NginxLayout } from '../nginx/layout';
+import { plural } from '../errors';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
 const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key)|access\/[A-Za-z0-9_-]+\.htpasswd)$/;
@@ -82,9 +83,47 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
+/** The steps of an apply the caller hears about as they start (for the task's log and progress). */
+export type ApplyStep = 'staged' | 'testing' | 'tested' | 'reloading' | 'reloaded';
+
+const MARKER = /\u001eGH ([a-z ]+)\u001e/;
+const TEST_LINE = '\u001eGH-T\u001e';
+
+/**
+ * Reads the apply script's stdout as it arrives: step markers go to `onStep`, `nginx -t` lines
+ * (tagged by the script) to `onTestLine`, in order; `done()` waits for the callbacks to finish.
+ */
+function applyStream(onStep: (step: ApplyStep) => Promise<void>, onTestLine: (line: string) => Promise<void>) {
+  let buffer = '';
+  let chain = Promise.resolve();
+  const queue = (fn: () => Promise<void>) => void (chain = chain.then(fn).catch(() => undefined));
+  const line = (raw: string) => {
+    const text = raw.replace(/\r$/, '');
+    if (text.startsWith(TEST_LINE)) return queue(() => onTestLine(text.slice(TEST_LINE.length)));
+    const m = MARKER.exec(text);
+    if (m && (['testing', 'tested', 'reloading', 'reloaded'] as string[]).includes(m[1])) queue(() => onStep(m[1] as ApplyStep));
+  };
+  return {
+    chunk(data: string) {
+      buffer += data;
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) !== -1) {
+        line(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+    },
+    async done() {
+      if (buffer) line(buffer);
+      buffer = '';
+      await chain;
+    },
+  };
+}
+
 /**
  * Uploads `files` to a private staging directory, then runs the apply script as root: swap,
- * `nginx -t`, reload, or roll back. The staging directory is removed in every case.
+ * `nginx -t`, reload, or roll back. The staging directory is removed in every case. `log`
+ * hears `nginx -t`'s lines as Nginx prints them; `onStep` each step as it starts.
  */
 export async function applyOnServer(
   conn: SshConnection,
@@ -92,6 +131,7 @@ export async function applyOnServer(
   files: DeployFile[],
   removals: string[],
   log: (text: string) => Promise<void>,
+  onStep: (step: ApplyStep) => Promise<void> = async () => {},
 ): Promise<ApplyResult> {
   assertPaths([...files.map((f) => f.path), ...removals]);
   const made = await conn.exec(`${SWEEP_STAGING}; d=$(mktemp -d /tmp/gatehouse-deploy.XXXXXXXX) && chmod 700 "$d" && mkdir -p "$d/files/domains" "$d/files/certs" "$d/files/access" && echo "$d"`, { timeoutMs: 15_000 });
@@ -114,19 +154,27 @@ export async function applyOnServer(
       throw err;
     }
     ran = true;
-    await log(`Staged ${files.length} file(s) in ${Math.round(performance.now() - started)} ms.`);
+    await log(`Staged ${plural(files.length, 'file')} in ${Math.round(performance.now() - started)} ms.`);
+    await onStep('staged');
+    const stream = applyStream(onStep, log);
     const r = await conn
       .execPrivileged(cmd`sh -c ${APPLY_SCRIPT} gh-apply ${staging} ${layout.managedDir} ${layout.confPath} ${layout.pidFile ?? ''} ${nginxWords(layout)}`, {
         timeoutMs: 180_000,
+        onStdout: (data) => stream.chunk(data),
       })
       .catch((err: unknown) => {
         if (err instanceof SshConnectionLostError) {
           throw new DeployInterruptedError(err, 'The apply script goes on by itself on the server and ends with either the new files tested and loaded or the previous ones back; the next deploy waits for it.');
         }
         throw err;
-      });
+      })
+      .finally(() => stream.done());
     const markers = [...r.stdout.matchAll(/\u001eGH ([a-z ]+)\u001e/g)].map((m) => m[1]);
-    const output = r.stdout.replace(/\u001eGH [a-z ]+\u001e\n?/g, '').trim();
+    // What is left once markers and the (already logged) nginx -t lines are taken out.
+    const output = r.stdout
+      .replace(/\u001eGH [a-z ]+\u001e\r?\n?/g, '')
+      .replace(/^\u001eGH-T\u001e.*(\r?\n|$)/gm, '')
+      .trim();
     const failure = markers.find((m) => m.startsWith('fail '));
     if (r.code === 0 && markers.includes('reloaded')) {
       cleaned = true;

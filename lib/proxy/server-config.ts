@@ -17,6 +17,7 @@ import { resolveTargetHosts, targetHostsToResolve } from './resolve-targets';
 import { visibleDomain } from './domains';
 import { certificateFiles } from './load';
 import type { ConfigFileDto, DomainConfigDto, ServerConfigDto } from './dto';
+import { plural } from '../errors';
 
 const PREVIEW_LOOKUP_MS = 1500;
 
@@ -38,7 +39,7 @@ export async function getServerConfig(actor: Actor, serverId: string): Promise<S
   const set = renderServerSet(state);
   if (set.errors.length) {
     const e = set.errors[0];
-    throw new ConfigRenderError(`${e.fqdn}: ${e.message}${set.errors.length > 1 ? ` (and ${set.errors.length - 1} more domain(s))` : ''}`, e.field, e.line);
+    throw new ConfigRenderError(`${e.fqdn}: ${e.message}${set.errors.length > 1 ? ` (and ${plural(set.errors.length - 1, 'more domain')})` : ''}`, e.field, e.line);
   }
   const files = presentFiles(set.files);
   const manifest = await loadManifest(serverId);

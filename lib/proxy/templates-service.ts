@@ -119,7 +119,7 @@ function checkRendersForSample(kind: TemplateKind, body: string): void {
 async function assertNameFree(name: string, exceptId?: string) {
   const { db, t } = getDb();
   const [other] = await db.select({ id: t.templates.id }).from(t.templates).where(eq(t.templates.name, name)).limit(1);
-  if (other && other.id !== exceptId) throw new ConflictError('template_exists', `A template named "${name}" already exists.`);
+  if (other && other.id !== exceptId) throw new ConflictError('template_exists', `A template named "${name}" already exists.`, undefined, 'name');
 }
 
 export async function createTemplate(actor: Actor, input: unknown): Promise<TemplateDto> {

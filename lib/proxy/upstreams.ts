@@ -121,7 +121,7 @@ export async function getUpstream(actor: Actor, id: string): Promise<UpstreamDto
 async function assertNameFree(name: string, exceptId?: string) {
   const { db, t } = getDb();
   const [other] = await db.select({ id: t.upstreams.id }).from(t.upstreams).where(eq(t.upstreams.name, name)).limit(1);
-  if (other && other.id !== exceptId) throw new ConflictError('upstream_exists', `An upstream named "${name}" already exists.`);
+  if (other && other.id !== exceptId) throw new ConflictError('upstream_exists', `An upstream named "${name}" already exists.`, undefined, 'name');
 }
 
 async function writeTargets(upstreamId: string, targets: UpstreamInput['targets']) {

@@ -79,10 +79,9 @@ export const serverCreateInput = z
     sharedWith: ids.optional(),
     tags: tagsInput.default([]),
   })
-  .superRefine((v, ctx) => {
-    if (v.authMethod === 'password' && !v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the SSH password.' });
-    if (v.authMethod === 'key' && !v.privateKey) ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'Paste the private key.' });
-  });
+  // `when`: checked even when other fields failed, so one submit names every missing field.
+  .refine((v) => v.authMethod !== 'password' || Boolean(v.password), { path: ['password'], message: 'Enter the SSH password.', when: () => true })
+  .refine((v) => v.authMethod !== 'key' || Boolean(v.privateKey), { path: ['privateKey'], message: 'Paste the private key.', when: () => true });
 export type ServerCreateInput = z.output<typeof serverCreateInput>;
 
 /** Every field optional; secrets left out stay as they are. */

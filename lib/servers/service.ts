@@ -4,7 +4,9 @@ import { afterCommit, atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
 import { requireAdmin } from '../access/rbac';
 import { open, seal } from '../crypto/secret-box';
-import { ConflictError, NotFoundError, ValidationError, parseInput } from '../errors';
+import type { z } from 'zod';
+import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
+import { toLf } from '../nginx/grammar';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
 import { getSshPool } from '../ssh/pool';
@@ -28,10 +30,32 @@ function checkPrivateKey(privateKey: string, passphrase: string | null | undefin
   if (!key.isPrivateKey()) throw ValidationError.field('privateKey', 'This is a public key: paste the private key.');
 }
 
+/**
+ * Parses server input and reads a pasted private key in the same pass, so one answer lists every
+ * field that is wrong (a bad port, a bad host and an unreadable key together), not one per submit.
+ */
+function parseCreate(input: unknown): z.output<typeof serverCreateInput> {
+  const r = serverCreateInput.safeParse(input);
+  const fields = r.success ? {} : zodFields(r.error);
+  const raw = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+  const method = r.success ? r.data.authMethod : raw.authMethod;
+  const key = r.success ? r.data.privateKey : typeof raw.privateKey === 'string' ? toLf(raw.privateKey) : undefined;
+  if (method === 'key' && key && !fields.privateKey) {
+    try {
+      checkPrivateKey(key, typeof raw.passphrase === 'string' ? raw.passphrase : undefined);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const [k, v] of Object.entries(err.fields ?? {})) (fields[k] ??= []).push(...v);
+    }
+  }
+  if (!r.success || Object.keys(fields).length) throw new ValidationError(fields);
+  return r.data;
+}
+
 async function assertNameFree(db: Db, name: string, exceptId?: string) {
   const { t } = getDb();
   const [row] = await db.select({ id: t.servers.id }).from(t.servers).where(eq(t.servers.name, name)).limit(1);
-  if (row && row.id !== exceptId) throw new ConflictError('server_exists', `A server named "${name}" already exists.`);
+  if (row && row.id !== exceptId) throw new ConflictError('server_exists', `A server named "${name}" already exists.`, undefined, 'name');
 }
 
 async function replaceShares(db: Db, serverId: string, userIds: string[]) {
@@ -49,8 +73,7 @@ async function replaceShares(db: Db, serverId: string, userIds: string[]) {
 
 export async function createServer(actor: Actor, input: unknown): Promise<ServerDto> {
   requireAdmin(actor);
-  const data = parseInput(serverCreateInput, input);
-  if (data.authMethod === 'key') checkPrivateKey(data.privateKey!, data.passphrase);
+  const data = parseCreate(input);
   return atomically(async (db) => {
     const { t } = getDb();
     await assertNameFree(db, data.name);

@@ -109,9 +109,10 @@ export class CommandShell {
     const marker = `${RS}GH-END-${cur.token}`;
     const at = text.indexOf(marker);
     if (at === -1) {
-      // Hold back a possible start of the marker split across packets.
+      // Hold back a possible start of the marker split across packets, and only that: a command's
+      // own \036 (the deploy script's step markers end with one) is passed on at once.
       const rs = text.lastIndexOf(RS);
-      const keep = rs !== -1 && text.length - rs < marker.length + 16 ? rs : text.length;
+      const keep = rs !== -1 && marker.startsWith(text.slice(rs)) ? rs : text.length;
       this.emit(cur, stream, text.slice(0, keep));
       this.buf[stream] = text.slice(keep);
       return;

@@ -88,7 +88,7 @@ export async function createUser(actor: Actor, input: unknown): Promise<UserDto>
   const passwordHash = await hashPassword(data.password);
   return atomically(async (db) => {
     const { t } = getDb();
-    if (await findUserByEmail(data.email)) throw new ConflictError('user_exists', 'A user with this e-mail already exists.');
+    if (await findUserByEmail(data.email)) throw new ConflictError('user_exists', 'A user with this e-mail already exists.', undefined, 'email');
     const now = new Date();
     const row = { id: newId(), email: data.email, name: data.name, role: data.role, active: data.active, passwordHash, createdAt: now, updatedAt: now };
     await db.insert(t.users).values(row);
@@ -121,7 +121,7 @@ export async function updateUser(actor: Actor, id: string, input: unknown): Prom
       throw ValidationError.field(demoted ? 'role' : 'active', 'This is the last active admin: make another admin first.');
     }
     if (patch.email && patch.email !== current.email && (await findUserByEmail(patch.email))) {
-      throw new ConflictError('user_exists', 'A user with this e-mail already exists.');
+      throw new ConflictError('user_exists', 'A user with this e-mail already exists.', undefined, 'email');
     }
     // Ending sessions: a new password, a deactivation or a role change invalidates every session.
     const endSessions = Boolean(passwordHash) || deactivated || (patch.role !== undefined && patch.role !== current.role);

@@ -114,7 +114,7 @@ async function benchDeploy() {
       const m = median(list.map((x) => x.ms));
       const mid = list.find((x) => x.ms === m)!.r;
       console.log(
-        `${name}: median ${ms(m)} of ${list.map((x) => x.ms.toFixed(0)).join(', ')} ms; uploaded ${mid.uploaded.length} file(s), ${mid.uploadedBytes} bytes; ` +
+        `${name}: median ${ms(m)} of ${list.map((x) => x.ms.toFixed(0)).join(', ')} ms; uploaded ${mid.uploaded.length} file${mid.uploaded.length === 1 ? '' : 's'}, ${mid.uploadedBytes} bytes; ` +
           `ratio to the floor measured just before it: median ${median(list.map((x) => x.ratio)).toFixed(2)}x (target < 1.5x), ` +
           `ratio of medians ${(m / median(floors)).toFixed(2)}x; stages of the median run ${JSON.stringify(mid.timings)}`,
       );

@@ -139,7 +139,7 @@ describe('runPlan', () => {
       ['stderr', 'note'],
       ['info', 'done: a'],
       ['info', 'already done: b'],
-      ['info', 'demo: 1 step(s) changed'],
+      ['info', 'demo: 1 step changed'],
     ]);
     expect(first.progress).toEqual([0, 50, 100]);
     const second = recorder();

@@ -14,6 +14,7 @@ import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields
 import { DomainTable } from '@/components/proxy/domain-table';
 import { RefreshOn } from '@/components/proxy/refresh-on';
 import { createDomainAction, deleteDomainAction, deployDomainAction, updateDomainAction } from './actions';
+import { plural } from '@/lib/errors';
 
 export const metadata: Metadata = { title: 'Domains' };
 
@@ -60,7 +61,7 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
                 <div className="flex items-center justify-between gap-3">
                   <div className="min-w-0">
                     <p className="truncate font-medium">{s.name}</p>
-                    <p className="text-sm text-zinc-600 dark:text-zinc-400">{pending.get(s.id) ? `${pending.get(s.id)} domain(s) not deployed` : 'Everything deployed'}</p>
+                    <p className="text-sm text-zinc-600 dark:text-zinc-400">{pending.get(s.id) ? `${plural(pending.get(s.id)!, 'domain')} not deployed` : 'Everything deployed'}</p>
                   </div>
                   <Link href={`/domains/servers/${s.id}`} className="shrink-0 text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
                     {admin ? 'Config and deploy →' : 'Configuration →'}

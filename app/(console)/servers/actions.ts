@@ -11,6 +11,8 @@ import { startBulk } from '@/lib/bulk/service';
 
 const byId = z.object({ id: z.string().min(1) });
 const text = z.string().optional();
+/** A port as typed: lib judges it (with every other field in one answer), so any text passes here. */
+const port = z.union([z.number(), z.string()]).optional();
 
 /**
  * The server form, flat: nested API fields are named by their path ("glances.url"), so the
@@ -20,7 +22,7 @@ const serverForm = z.object({
   id: text,
   name: text,
   host: text,
-  sshPort: portSchema.optional(),
+  sshPort: port,
   sshUser: text,
   authMethod: text,
   password: text,
@@ -38,8 +40,8 @@ const serverForm = z.object({
   'nginxLayout.mainConfig': text,
   'nginxLayout.command': text,
   'nginxLayout.pidFile': text,
-  'nginxLayout.httpPort': portSchema.optional(),
-  'nginxLayout.httpsPort': portSchema.optional(),
+  'nginxLayout.httpPort': port,
+  'nginxLayout.httpsPort': port,
 });
 type ServerForm = z.input<typeof serverForm>;
 

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AppError } from '@/lib/errors';
 import { formAction } from '@/lib/http/action';
 import { createTemplate, deleteTemplate, getTemplate, previewTemplateFor, updateTemplate } from '@/lib/proxy/templates-service';
+import { plural } from '@/lib/errors';
 
 const byId = z.object({ id: z.string().min(1) });
 const templateForm = z.object({ name: z.string().optional(), kind: z.string().optional(), body: z.string().optional() });
@@ -23,7 +24,7 @@ export const updateTemplateAction = formAction(
   templateForm.extend(byId.shape),
   async ({ id, ...f }, actor) => {
     const t = await updateTemplate(actor, id, f);
-    return t.domainCount ? `Saved ${t.name}. Its ${t.domainCount} domain(s) are pending until the next deploy.` : `Saved ${t.name}.`;
+    return t.domainCount ? `Saved ${t.name}. Its ${plural(t.domainCount, 'domain')} ${t.domainCount === 1 ? 'is' : 'are'} pending until the next deploy.` : `Saved ${t.name}.`;
   },
   { ...options, revalidate: ['/templates', '/templates/[id]'] },
 );

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formAction } from '@/lib/http/action';
 import { upstreamForm, upstreamInputFromForm } from '@/lib/proxy/forms';
 import { createUpstream, deleteUpstream, getUpstream, updateUpstream } from '@/lib/proxy/upstreams';
+import { plural } from '@/lib/errors';
 
 const byId = z.object({ id: z.string().min(1) });
 const options = { admin: true, revalidate: '/upstreams' };
@@ -21,7 +22,7 @@ export const updateUpstreamAction = formAction(
   upstreamForm.extend(byId.shape),
   async ({ id, ...f }, actor) => {
     const u = await updateUpstream(actor, id, upstreamInputFromForm(f));
-    return u.domainCount ? `Saved ${u.name}. Its ${u.domainCount} domain(s) are pending until the next deploy.` : `Saved ${u.name}.`;
+    return u.domainCount ? `Saved ${u.name}. Its ${plural(u.domainCount, 'domain')} ${u.domainCount === 1 ? 'is' : 'are'} pending until the next deploy.` : `Saved ${u.name}.`;
   },
   options,
 );

@@ -67,7 +67,7 @@ export default async function SilencesPage() {
                   <Td>
                     <Time iso={s.endsAt} />
                   </Td>
-                  <Td className="max-w-72 truncate whitespace-normal">{s.reason || <span className="text-zinc-400 dark:text-zinc-500">—</span>}</Td>
+                  <Td className="max-w-72 truncate whitespace-normal">{s.reason || <span className="text-zinc-500 dark:text-zinc-400">—</span>}</Td>
                   <Td>
                     <StatusPill status={s.active ? 'silenced' : 'queued'} label={s.active ? 'active' : 'scheduled'} />
                   </Td>

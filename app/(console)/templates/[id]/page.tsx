@@ -9,6 +9,7 @@ import { TemplateEditor } from '@/components/proxy/template-editor';
 import { requireAdminPage } from '../../require-admin';
 import { deleteTemplateAction, previewTemplateAction, updateTemplateAction } from '../actions';
 import { orNotFound } from '../../or-not-found';
+import { plural } from '@/lib/errors';
 
 export const metadata: Metadata = { title: 'Template' };
 
@@ -22,7 +23,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
       <Breadcrumb trail={[{ href: '/templates', label: 'Templates' }]} />
       <PageHeader
         title={template.name}
-        description={`${template.kind.toUpperCase()} template${template.builtin ? ', built-in' : ''}; used by ${template.domainCount} domain(s).`}
+        description={`${template.kind.toUpperCase()} template${template.builtin ? ', built-in' : ''}; used by ${plural(template.domainCount, 'domain')}.`}
         actions={
           !template.builtin && (
             <ConfirmButton
