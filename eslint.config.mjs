@@ -15,7 +15,7 @@ const TABLE_OWNERS = {
   events: ['events'],
   tasks: ['tasks', 'taskLogs'],
   servers: ['servers', 'serverShares'],
-  proxy: ['upstreams', 'upstreamTargets', 'templates', 'domains', 'deployedFiles'],
+  proxy: ['upstreams', 'upstreamTargets', 'templates', 'domains', 'deployedFiles', 'streams'],
   certs: ['certificates'],
   monitoring: ['dnsChecks', 'metricSamples', 'metricRollups'],
   alerts: ['alertRules', 'alerts', 'silences', 'notifications'],

@@ -10,6 +10,8 @@ import { settingsOps } from '../settings/operations';
 import { serverOps } from '../servers/operations';
 import { certificateOps } from '../certs/operations';
 import { proxyOps } from '../proxy/operations';
+import { streamOps } from '../proxy/stream-operations';
+import { logOps } from '../proxy/log-operations';
 import { alertOps } from '../alerts/operations';
 
 /** Every REST operation, by feature. A feature adds its operations object here. */
@@ -25,5 +27,7 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   servers: serverOps,
   certificates: certificateOps,
   proxy: proxyOps,
+  streams: streamOps,
+  logs: logOps,
   alerts: alertOps,
 };

@@ -10,7 +10,7 @@ import type { DeployFile } from './load';
 import { nginxWords, type NginxLayout } from '../nginx/layout';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
-const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
+const MANAGED_PATH = /^(upstreams\.conf|streams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key))$/;
 export const isManagedPath = (p: string) => MANAGED_PATH.test(p);
 
 function assertPaths(paths: string[]) {

@@ -121,6 +121,7 @@ const domainFields = {
   websocket: bool('WebSocket'),
   clientMaxBodySize: sizeSchema,
   customDirectives: customDirectivesSchema,
+  logs: z.strictObject({ access: bool('Access log'), error: bool('Error log') }).partial(),
 };
 
 function domainRules(v: { fqdn?: string; aliases?: string[] }, ctx: z.RefinementCtx): void {
@@ -140,6 +141,7 @@ export const domainInput = z
     websocket: domainFields.websocket.default(false),
     clientMaxBodySize: domainFields.clientMaxBodySize.default('1m'),
     customDirectives: domainFields.customDirectives.default(''),
+    logs: z.strictObject({ access: bool('Access log').default(true), error: bool('Error log').default(true) }).prefault({}),
     nameservers: nameserversInput.prefault({}),
   })
   .superRefine(domainRules);

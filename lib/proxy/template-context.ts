@@ -18,6 +18,8 @@ export interface TemplateContext {
     clientMaxBodySize: string;
     /** Checked and re-written statements, one `directive args;` each. */
     customDirectives: string[];
+    /** Absolute paths of the domain's own log files, or null for the server's default log. */
+    logs: { access: string | null; error: string | null };
     ssl: {
       mode: SslMode;
       forceHttps: boolean;
@@ -39,6 +41,7 @@ export interface ServerSettings {
   httpPort: number;
   httpsPort: number;
   version: [number, number, number] | null;
+  logDir: string;
 }
 
 const SSL_MODES = new Set(['none', 'custom', 'acme']);
@@ -54,6 +57,7 @@ export function serverSettings(server: RenderServer): ServerSettings {
     httpPort: port(server.httpPort, 80, 'server.httpPort'),
     httpsPort: port(server.httpsPort, 443, 'server.httpsPort'),
     version: parseNginxVersion(server.nginxVersion),
+    logDir: must(checkFilePath(server.logDir ?? '/var/log/nginx'), 'server.logDir'),
   };
 }
 
@@ -100,6 +104,10 @@ export function buildTemplateContext(
       websocket: bool(domain.websocket, `${at}.websocket`),
       clientMaxBodySize: must(checkSize(domain.clientMaxBodySize), `${at}.clientMaxBodySize`),
       customDirectives: directives.map(formatDirective),
+      logs: {
+        access: bool(domain.logs?.access ?? true, `${at}.logs.access`) ? must(checkFilePath(`${s.logDir}/gatehouse-${fqdn}.access.log`), `${at}.logs`) : null,
+        error: bool(domain.logs?.error ?? true, `${at}.logs.error`) ? must(checkFilePath(`${s.logDir}/gatehouse-${fqdn}.error.log`), `${at}.logs`) : null,
+      },
       ssl: {
         mode: ssl.mode,
         forceHttps: bool(ssl.forceHttps, `${at}.ssl.forceHttps`),

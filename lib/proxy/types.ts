@@ -49,6 +49,8 @@ export interface Domain {
   websocket: boolean;
   clientMaxBodySize: string;
   customDirectives: string;
+  /** Per-domain log files (absent: both on). */
+  logs?: { access: boolean; error: boolean };
   nameservers?: { expected: string[]; pattern: string | null };
 }
 
@@ -76,6 +78,8 @@ export interface RenderServer {
   nginxVersion?: string | null;
   httpPort?: number;
   httpsPort?: number;
+  /** Per-domain log files go here (default /var/log/nginx). */
+  logDir?: string;
 }
 
 export interface RenderInput {
