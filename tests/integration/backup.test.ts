@@ -22,7 +22,8 @@ async function seedConfiguration(userId: string) {
   const upstreamId = newId();
   await db.insert(t.upstreams).values({ id: upstreamId, name: 'app', method: 'least_conn', keepalive: 16, healthCheck: { type: 'http', path: '/health' }, createdAt: now, updatedAt: now });
   await db.insert(t.upstreamTargets).values({ id: newId(), upstreamId, position: 0, host: '10.0.0.5', port: 8080, weight: 3, backup: false });
-  await db.insert(t.domains).values({ id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], createdAt: now, updatedAt: now });
+  await db.insert(t.domains).values({ id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], accessLog: false, createdAt: now, updatedAt: now });
+  await db.insert(t.streams).values({ id: newId(), serverId, protocol: 'udp', listenPort: 5353, upstreamId, createdAt: now, updatedAt: now });
   await db.insert(t.alertRules).values({ id: newId(), kind: 'cpu', threshold: 85, durationSeconds: 300, createdAt: now, updatedAt: now });
 }
 
@@ -57,7 +58,7 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     // A started installation already has its seeded default rules: import still works.
     await runStartupHooks();
     const counts = await importConfiguration(cliActor, JSON.parse(JSON.stringify(first)));
-    expect(counts).toMatchObject({ servers: 1, domains: 1, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1 });
+    expect(counts).toMatchObject({ servers: 1, domains: 1, streams: 1, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1 });
     const second = await exportConfiguration(cliActor);
     expect(strip(second)).toEqual(strip(first));
     const { db, t } = getDb();

@@ -1,6 +1,6 @@
 /**
  * The injection corpus (tests/unit/proxy-injection-corpus.ts, ≥100 attempts) in every string
- * field of upstreams and domains, through the real API: each one is a 422 naming the field, no
+ * field of upstreams, domains and streams (and the log query), through the real API: each one is a 422 naming the field, no
  * record is written, and nothing of it reaches the rendered files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,9 @@ const upstreamFields: Path[] = [['name'], ['method'], ['healthCheck', 'path'], [
 const domainFields: Path[] = [
   ['fqdn'], ['aliases', 0], ['serverId'], ['upstreamId'], ['templateId'], ['ssl', 'mode'], ['ssl', 'certificateId'],
   ['clientMaxBodySize'], ['customDirectives'], ['nameservers', 'expected', 0], ['nameservers', 'pattern'],
+  ['logs', 'access'], ['logs', 'error'],
 ];
+const streamFields: Path[] = [['serverId'], ['protocol'], ['listenPort'], ['upstreamId']];
 
 describe.each(dialects)('the injection corpus through the API on %s', (dialect) => {
   let tdb: TestDb;
@@ -34,11 +36,13 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
   let serverId: string;
   let upstreamId: string;
   let domainId: string;
+  let streamId: string;
+  const baseStream = () => ({ serverId, protocol: 'tcp', listenPort: 7000, upstreamId });
   const baseUpstream = () => ({ name: 'inj-base', method: 'round_robin', healthCheck: { type: 'http', path: '/healthz' }, targets: [{ host: '127.0.0.1', port: 9000 }] });
   const baseDomain = () => ({
     fqdn: 'base.example.com', aliases: ['www.base.example.com'], serverId, upstreamId, templateId: null,
     ssl: { mode: 'none', certificateId: null }, clientMaxBodySize: '1m', customDirectives: 'gzip on;',
-    nameservers: { expected: ['ns1.example.net'], pattern: '*.ns.example.net' },
+    nameservers: { expected: ['ns1.example.net'], pattern: '*.ns.example.net' }, logs: { access: true, error: true },
   });
 
   beforeAll(async () => {
@@ -52,6 +56,9 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
     const d = await api('POST', '/api/v1/domains', { token: s.adminToken, body: { ...baseDomain(), fqdn: 'kept.example.com', aliases: [] } });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     domainId = d.body.id;
+    const st = await api('POST', '/api/v1/streams', { token: s.adminToken, body: { ...baseStream(), listenPort: 7001 } });
+    expect(st.status, JSON.stringify(st.body)).toBe(201);
+    streamId = st.body.id;
   });
   afterAll(async () => tdb?.close());
 
@@ -86,8 +93,29 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
     expect(failures).toEqual([]);
   });
 
+  it.each(streamFields.map((p) => [p.join('.'), p] as const))('refuses every attempt in stream field %s (create and update)', async (name, path) => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      failures.push(...[await refused('POST', '/api/v1/streams', setAt(baseStream(), path, attack), name, attack)].filter((x): x is string => x !== null));
+      failures.push(...[await refused('PATCH', `/api/v1/streams/${streamId}`, { [String(path[0])]: attack }, name, attack)].filter((x): x is string => x !== null));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses every attempt as the log kind or line count (before any SSH)', async () => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      for (const [param, field] of [['kind', 'kind'], ['lines', 'lines']] as const) {
+        const r = await api('GET', `/api/v1/domains/${domainId}/logs?${param}=${encodeURIComponent(attack)}`, { token: s.adminToken });
+        if (r.status !== 422 || !Object.keys(r.body?.error?.fields ?? {}).includes(field)) failures.push(`${param}=${JSON.stringify(attack).slice(0, 60)} → ${r.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('wrote no record, and no attempt reached a rendered file', async () => {
     const { db, t } = getDb();
+    expect(Number((await db.select({ n: count() }).from(t.streams))[0].n)).toBe(1);
     expect(Number((await db.select({ n: count() }).from(t.domains))[0].n)).toBe(1);
     expect(Number((await db.select({ n: count() }).from(t.upstreams))[0].n)).toBe(1);
     const cfg = await api('GET', `/api/v1/servers/${serverId}/config`, { token: s.adminToken });

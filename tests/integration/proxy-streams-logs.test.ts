@@ -168,6 +168,13 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'pgrep') || !hasSt
       expect((await api('DELETE', `/api/v1/upstreams/${tcpPool}`, { token: s.adminToken })).body.error.code).toBe('upstream_in_use');
     });
 
+    it('documents the routes in openapi.json (the follow as an event stream)', async () => {
+      const doc = (await api('GET', '/api/v1/openapi.json')).body;
+      for (const p of ['/streams', '/streams/{id}', '/streams/{id}/deploy', '/domains/{id}/logs', '/domains/{id}/logs/stream']) expect(doc.paths[p], p).toBeDefined();
+      expect(Object.keys(doc.paths['/domains/{id}/logs/stream'].get.responses['200'].content)).toEqual(['text/event-stream']);
+      expect(doc.paths['/streams'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    });
+
     it('rolls back when the server\'s Nginx has no stream module', async () => {
       const plain = await startDeployTarget(s.adminToken, `no-stream-${dialect}`);
       try {
