@@ -17,6 +17,7 @@ export const navItems: NavItem[] = [
   { href: '/servers', label: 'Servers', icon: 'server' },
   { href: '/domains', label: 'Domains', icon: 'globe' },
   { href: '/upstreams', label: 'Upstreams', icon: 'layers' },
+  { href: '/streams', label: 'Streams', icon: 'server' },
   { href: '/templates', label: 'Templates', icon: 'file', adminOnly: true },
   { href: '/certificates', label: 'Certificates', icon: 'shield' },
   { href: '/tasks', label: 'Tasks', icon: 'check' },

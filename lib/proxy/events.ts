@@ -3,4 +3,5 @@ export const proxyEvents = [
   'domain.updated',
   'upstream.updated',
   'template.updated',
+  'stream.updated',
 ] as const;

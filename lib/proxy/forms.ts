@@ -31,6 +31,8 @@ export const domainForm = z.object({
   customDirectives: text,
   'nameservers.expected': text,
   'nameservers.pattern': text,
+  'logs.access': flag,
+  'logs.error': flag,
 });
 export type DomainForm = z.input<typeof domainForm>;
 
@@ -55,6 +57,7 @@ export function domainInputFromForm(f: DomainForm): Record<string, unknown> {
     clientMaxBodySize: f.clientMaxBodySize || '1m',
     customDirectives: f.customDirectives ?? '',
     nameservers: { expected: list(f['nameservers.expected']), pattern: f['nameservers.pattern'] || null },
+    logs: { access: f['logs.access'] ?? true, error: f['logs.error'] ?? true },
   };
 }
 

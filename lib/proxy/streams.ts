@@ -12,7 +12,7 @@ import type { Actor } from '../access/actor';
 import { requireAdmin, requireServerVisible, visibleServerIds } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { publish } from '../events/bus';
-import { ConflictError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
+import { AppError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
 import { listParams, toPage, type ListParams } from '../pagination';
 import { idSchema, portSchema } from '../nginx/grammar';
 import { nginxLayoutOf } from '../nginx/layout';
@@ -106,6 +106,9 @@ export async function getStream(actor: Actor, id: string): Promise<StreamDto> {
   return toStreamDto(await visibleStream(actor, id));
 }
 
+/** 409 `port_in_use`, with the message on `listenPort` too so that a form shows it beside the field. */
+const portInUse = (message: string, details: Record<string, unknown>) => new AppError(409, 'port_in_use', message, { listenPort: [message] }, details);
+
 /** Server and upstream exist; the port is free on that server (HTTP listeners and other streams). */
 async function checkStream(data: StreamInput, selfId?: string): Promise<void> {
   const { db, t } = getDb();
@@ -123,14 +126,14 @@ async function checkStream(data: StreamInput, selfId?: string): Promise<void> {
   }
   if (data.listenPort === http.httpPort || data.listenPort === http.httpsPort) {
     const which = data.listenPort === http.httpPort ? 'HTTP' : 'HTTPS';
-    throw new ConflictError('port_in_use', `Port ${data.listenPort} is the server's ${which} listener (its domains answer there).`, { field: 'listenPort', listener: which.toLowerCase() });
+    throw portInUse(`Port ${data.listenPort} is the server's ${which} listener (its domains answer there).`, { listener: which.toLowerCase() });
   }
   const [other] = await db
     .select({ id: t.streams.id })
     .from(t.streams)
     .where(and(eq(t.streams.serverId, data.serverId), eq(t.streams.protocol, data.protocol), eq(t.streams.listenPort, data.listenPort), selfId ? ne(t.streams.id, selfId) : undefined))
     .limit(1);
-  if (other) throw new ConflictError('port_in_use', `Another ${data.protocol.toUpperCase()} stream on this server already listens on port ${data.listenPort}.`, { field: 'listenPort', streamId: other.id });
+  if (other) throw portInUse(`Another ${data.protocol.toUpperCase()} stream on this server already listens on port ${data.listenPort}.`, { streamId: other.id });
 }
 
 export async function createStream(actor: Actor, input: unknown): Promise<StreamDto> {
