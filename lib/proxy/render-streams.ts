@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { checkSlug } from '../nginx/grammar';
+import { checkRenderedConfig } from '../nginx/syntax';
 import { ConfigRenderError, must } from '../nginx/errors';
 import { renderTargetLines, validateUpstream } from './render-upstreams';
 import type { Upstream } from './types';
@@ -70,5 +71,9 @@ export function renderStreamsFile(streams: StreamSpec[], upstreams: Upstream[], 
     .filter((u) => used.has(u.id))
     .sort((a, b) => (streamUpstreamName(a) < streamUpstreamName(b) ? -1 : 1))
     .map((u) => renderStreamUpstream(u, resolved));
-  return `${HEADER}\nstream {\n${[...blocks, ...servers].join('\n\n')}\n}\n`;
+  const text = `${HEADER}\nstream {\n${[...blocks, ...servers].join('\n\n')}\n}\n`;
+  // The same last check as every rendered domain file: it must parse, with nothing forbidden.
+  const checked = checkRenderedConfig(text);
+  if (!checked.ok) throw new ConfigRenderError(`streams.conf: ${checked.message}`, 'streams');
+  return text;
 }

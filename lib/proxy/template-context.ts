@@ -4,6 +4,7 @@
  */
 import { checkCustomDirectives, formatDirective } from './directives';
 import { ConfigRenderError, must } from '../nginx/errors';
+import { defaultNginxLayout, domainLogPath } from '../nginx/layout';
 import { checkFilePath, checkHostname, checkServerName, checkSize, parseNginxVersion, versionAtLeast } from '../nginx/grammar';
 import type { CertificateFiles, Domain, RenderServer, SslMode } from './types';
 
@@ -57,7 +58,7 @@ export function serverSettings(server: RenderServer): ServerSettings {
     httpPort: port(server.httpPort, 80, 'server.httpPort'),
     httpsPort: port(server.httpsPort, 443, 'server.httpsPort'),
     version: parseNginxVersion(server.nginxVersion),
-    logDir: must(checkFilePath(server.logDir ?? '/var/log/nginx'), 'server.logDir'),
+    logDir: must(checkFilePath(server.logDir ?? defaultNginxLayout.logDir), 'server.logDir'),
   };
 }
 
@@ -105,8 +106,8 @@ export function buildTemplateContext(
       clientMaxBodySize: must(checkSize(domain.clientMaxBodySize), `${at}.clientMaxBodySize`),
       customDirectives: directives.map(formatDirective),
       logs: {
-        access: bool(domain.logs?.access ?? true, `${at}.logs.access`) ? must(checkFilePath(`${s.logDir}/gatehouse-${fqdn}.access.log`), `${at}.logs`) : null,
-        error: bool(domain.logs?.error ?? true, `${at}.logs.error`) ? must(checkFilePath(`${s.logDir}/gatehouse-${fqdn}.error.log`), `${at}.logs`) : null,
+        access: bool(domain.logs?.access ?? true, `${at}.logs.access`) ? must(checkFilePath(domainLogPath(s, fqdn, 'access')), `${at}.logs`) : null,
+        error: bool(domain.logs?.error ?? true, `${at}.logs.error`) ? must(checkFilePath(domainLogPath(s, fqdn, 'error')), `${at}.logs`) : null,
       },
       ssl: {
         mode: ssl.mode,
