@@ -11,6 +11,6 @@ export const logOps = defineOperations({
   domainLogStream: {
     method: 'GET', path: '/domains/{id}/logs/stream', summary: 'Server-Sent Events: the domain\'s access or error log, live', tag: 'domains', auth: 'user',
     query: logStreamQuery, produces: 'text/event-stream',
-    description: 'Frames `event: log` with `data: {"text": "…"}`, one per new line (`tail -F` on the server, over SSH); a `: ping` comment every 15 s; `event: end` when the server connection ends. `lines` sends that much history first. The remote tail is stopped when the client disconnects.',
+    description: '429 `too_many_log_streams` beyond 4 follows of one server at a time. Frames `event: log` with `data: {"text": "…"}`, one per new line (`tail -F` on the server, over SSH); a `: ping` comment every 15 s; `event: end` when the server connection ends. `lines` sends that much history first. The remote tail is stopped when the client disconnects.',
   },
 });

@@ -38,6 +38,10 @@ export type LogLines = z.infer<typeof logLinesSchema>;
 const MAX_LINE = 8192;
 const HEARTBEAT_MS = 15_000;
 const FOLLOW_LIMIT_MS = 12 * 3600_000;
+// A follow holds one of the pooled connection's 8 channels for as long as it runs: at most this
+// many per server in this process, so deploys and monitoring always find a free one.
+export const MAX_FOLLOWS_PER_SERVER = 4;
+const following = new Map<string, number>();
 
 const TAIL_SCRIPT = `if [ -r "$1" ]; then exec tail -n "$2" -- "$1"; fi
 echo GH-NOFILE`;
@@ -73,6 +77,17 @@ export async function readDomainLog(actor: Actor, domainId: string, query: { kin
  */
 export async function followDomainLog(request: Request, actor: Actor, domainId: string, query: { kind: LogKind; lines: number }): Promise<ReadableStream<Uint8Array>> {
   const { domain, path } = await logTarget(actor, domainId, query.kind);
+  const open = following.get(domain.serverId) ?? 0;
+  if (open >= MAX_FOLLOWS_PER_SERVER) throw new AppError(429, 'too_many_log_streams', `${open} logs of this server are followed already; close one (or read the last lines instead).`);
+  following.set(domain.serverId, open + 1);
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    const n = (following.get(domain.serverId) ?? 1) - 1;
+    if (n > 0) following.set(domain.serverId, n);
+    else following.delete(domain.serverId);
+  };
   const encoder = new TextEncoder();
   let cleanup = () => {};
   return new ReadableStream<Uint8Array>({
@@ -93,6 +108,7 @@ export async function followDomainLog(request: Request, actor: Actor, domainId: 
       cleanup = () => {
         if (closed) return;
         closed = true;
+        release();
         clearInterval(ping);
         void stopRemote?.();
         try {
@@ -132,6 +148,7 @@ export async function followDomainLog(request: Request, actor: Actor, domainId: 
       })
         .catch(() => undefined)
         .finally(() => {
+          release();
           if (!closed) send('event: end\ndata: {}\n\n');
           cleanup();
         });

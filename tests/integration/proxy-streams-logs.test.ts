@@ -19,6 +19,7 @@ import { startHttpUpstream, type HttpUpstream } from '../support/upstream';
 import { waitFor } from '../support/wait';
 import { NGINX_STREAM_MODULE } from '../support/nginx';
 import { proxyTaskHandlers } from '@/lib/proxy/tasks';
+import { MAX_FOLLOWS_PER_SERVER } from '@/lib/proxy/logs';
 import { registerTaskHandlers, waitForTask } from '@/lib/tasks/runner';
 import { startDeployTarget, taskLog, type DeployTarget } from './proxy-harness';
 
@@ -254,6 +255,23 @@ describe.skipIf(!requireBinary('nginx', 'sshd', 'ssh-keygen', 'pgrep') || !hasSt
       expect(frames.find((x) => x.event === 'log')!.data.text).toContain('GET /live-marker');
       controller.abort();
       // The remote tail ends with the stream.
+      await waitFor(() => tailsOf(accessPath).length === 0 || undefined, { timeoutMs: 20_000 });
+
+      // Follows are capped per server (each holds an SSH channel); closing one frees its place.
+      const many = new AbortController();
+      const openMany = () =>
+        GET(new Request(`http://localhost/api/v1/domains/${d.body.id}/logs/stream?kind=access`, { headers: { authorization: `Bearer ${s.adminToken}` }, signal: many.signal }), {
+          params: Promise.resolve({ id: d.body.id }),
+        });
+      const held = [];
+      for (let i = 0; i < MAX_FOLLOWS_PER_SERVER; i++) held.push(await openMany());
+      expect(held.every((r) => r.status === 200)).toBe(true);
+      const refused = await openMany();
+      expect(refused.status).toBe(429);
+      expect((await refused.json()).error.code).toBe('too_many_log_streams');
+      await waitFor(() => tailsOf(accessPath).length === MAX_FOLLOWS_PER_SERVER || undefined, { timeoutMs: 20_000 });
+      many.abort();
+      for (const r of held) await r.body?.cancel().catch(() => {});
       await waitFor(() => tailsOf(accessPath).length === 0 || undefined, { timeoutMs: 20_000 });
 
       // Shared: the user reads the lines too.
