@@ -70,7 +70,7 @@ export function LogPanel({ domainId, kinds }: { domainId: string; kinds: Kind[] 
   }, [lines, filter]);
 
   return (
-    <div className="space-y-3">
+    <section aria-label="Live log" className="space-y-3">
       <div className="flex flex-wrap items-end gap-3">
         <div className="space-y-1.5">
           <label htmlFor={kindId} className="block text-sm font-medium text-zinc-800 dark:text-zinc-200">
@@ -101,6 +101,6 @@ export function LogPanel({ domainId, kinds }: { domainId: string; kinds: Kind[] 
       <pre className="max-h-96 overflow-auto rounded-md bg-zinc-50 p-3 font-mono text-xs whitespace-pre-wrap break-all dark:bg-zinc-950" aria-label={`${kind === 'access' ? 'Access' : 'Error'} log lines`} aria-live="off">
         {shown.length ? shown.join('\n') : lines.length ? 'No line matches the filter.' : 'No lines yet.'}
       </pre>
-    </div>
+    </section>
   );
 }
