@@ -15,7 +15,7 @@ const TABLE_OWNERS = {
   events: ['events'],
   tasks: ['tasks', 'taskLogs'],
   servers: ['servers', 'serverShares'],
-  proxy: ['upstreams', 'upstreamTargets', 'templates', 'domains', 'deployedFiles', 'accessLists'],
+  proxy: ['upstreams', 'upstreamTargets', 'templates', 'domains', 'deployedFiles', 'accessLists', 'streams'],
   certs: ['certificates'],
   monitoring: ['dnsChecks', 'metricSamples', 'metricRollups'],
   alerts: ['alertRules', 'alerts', 'silences', 'notifications'],

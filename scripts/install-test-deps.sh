@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   openssh-server openssh-client sudo  # SSH target (sshd on a loopback port per test)
   nginx                               # reverse proxy under test
+  libnginx-mod-stream                 # its TCP/UDP stream module (Debian splits it out)
   glances python3-bottle              # Glances 3.3.1, API v3 (bottle is only a Recommends, but -w needs it)
   pebble                              # ACME test server
   knot knot-dnsutils                  # authoritative DNS for NS checks; kdig for debugging

@@ -18,6 +18,7 @@ export const navItems: NavItem[] = [
   { href: '/domains', label: 'Domains', icon: 'globe' },
   { href: '/upstreams', label: 'Upstreams', icon: 'layers' },
   { href: '/access-lists', label: 'Access lists', icon: 'key' },
+  { href: '/streams', label: 'Streams', icon: 'server' },
   { href: '/templates', label: 'Templates', icon: 'file', adminOnly: true },
   { href: '/certificates', label: 'Certificates', icon: 'shield' },
   { href: '/tasks', label: 'Tasks', icon: 'check' },

@@ -24,7 +24,7 @@ const locationKeys = ['path', 'upstreamId', 'redirect.url', 'redirect.code', 're
 /** Names of the fields below, for ModalForm's fieldNames (errors for other names go on top). */
 export const domainFieldNames = [
   'fqdn', 'aliases', 'serverId', 'upstreamId', 'templateId', 'ssl.mode', 'ssl.certificateId', 'ssl.forceHttps', 'ssl.hsts', 'ssl.http2',
-  'websocket', 'clientMaxBodySize', 'customDirectives', 'nameservers.expected', 'nameservers.pattern', 'tags',
+  'websocket', 'clientMaxBodySize', 'customDirectives', 'nameservers.expected', 'nameservers.pattern', 'tags', 'logs.access', 'logs.error',
   'redirect.url', 'redirect.code', 'redirect.preservePath', 'accessListId',
   ...Array.from({ length: MAX_LOCATIONS }, (_, i) => locationKeys.map((k) => `locations.${i}.${k}`)).flat(),
 ];
@@ -147,6 +147,10 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
         <Select label="Template" name="templateId" defaultValue={domain?.templateId ?? ''} options={templates} hint={`Your ${kind.toUpperCase()} templates are listed.`} />
       </div>
       <Checkbox label="WebSocket support" name="websocket" defaultChecked={domain?.websocket} hint="Passes Upgrade requests through to the upstream." />
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Checkbox label="Own access log" name="logs.access" defaultChecked={domain?.logs.access ?? true} hint="gatehouse-<domain>.access.log in the server's log directory; followed live on this page." />
+        <Checkbox label="Own error log" name="logs.error" defaultChecked={domain?.logs.error ?? true} hint="gatehouse-<domain>.error.log beside it." />
+      </div>
       <fieldset className="space-y-4 rounded-lg p-4 ring-1 ring-zinc-200 dark:ring-zinc-800">
         <legend className="px-1 text-sm font-medium">HTTPS</legend>
         <Select label="SSL" name="ssl.mode" defaultValue={domain?.ssl.mode ?? 'none'} onChange={(e) => setMode(e.target.value)} options={sslModes} />

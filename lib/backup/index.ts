@@ -27,13 +27,14 @@ const CONFIG_TABLES = [
   // Before domains: they name access lists. Users keep their password hashes only.
   'accessLists',
   'domains',
+  'streams',
   'alertRules',
   'silences',
 ] as const satisfies readonly (keyof Tables)[];
 type ConfigTable = (typeof CONFIG_TABLES)[number];
 
 /** Tables that must be empty before an import: it restores a configuration, it does not merge. */
-const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'silences', 'accessLists'];
+const MUST_BE_EMPTY: ConfigTable[] = ['servers', 'upstreams', 'domains', 'certificates', 'silences', 'accessLists', 'streams'];
 
 // Rows that are runtime state rather than configuration.
 const SKIP_SETTINGS = new Set(['setup.codeHash']);

@@ -4,6 +4,7 @@ import { registerTwoFactorCommands } from './two-factor';
 import { registerTokenCommands } from './tokens';
 import { registerSystemCommands } from './system';
 import { registerBackupCommands } from './backup';
+import { registerProxyCommands } from './proxy';
 import { closeDb } from '../db';
 import { AppError } from '../errors';
 import { ConfigError } from '../config';
@@ -23,6 +24,7 @@ registerUserCommands(program);
 registerTwoFactorCommands(program);
 registerTokenCommands(program);
 registerBackupCommands(program);
+registerProxyCommands(program);
 
 function oneLine(err: unknown): string {
   if (err instanceof AppError && err.fields) {

@@ -23,6 +23,8 @@ export interface NginxLayout {
   service: string;
   httpPort: number;
   httpsPort: number;
+  /** Where per-domain log files go (`gatehouse-<fqdn>.access.log`, `.error.log`). */
+  logDir: string;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface NginxLayoutSetting {
   pidFile?: string | null;
   httpPort: number;
   httpsPort: number;
+  /** Added later: older rows lack it (then the distro default). */
+  logDir?: string | null;
 }
 
 /** The managed directory's shape, shared by provisioning (which creates it) and deploy (which fills it). */
@@ -45,6 +49,8 @@ export const MANAGED_FILES = {
   entry: 'http.conf',
   upstreams: 'upstreams.conf',
   domainsDir: 'domains',
+  /** TCP/UDP streams: included from the top level of nginx.conf (not inside http {}). */
+  streams: 'streams.conf',
 } as const;
 
 export const defaultNginxLayout: NginxLayout = {
@@ -56,6 +62,7 @@ export const defaultNginxLayout: NginxLayout = {
   service: 'nginx',
   httpPort: 80,
   httpsPort: 443,
+  logDir: '/var/log/nginx',
 };
 
 // Words of the nginx command: a binary (name or absolute path) and plain arguments. They are
@@ -86,6 +93,16 @@ export function includeLine(layout: Pick<NginxLayout, 'managedDir'>): string {
   return `include ${layout.managedDir}/${MANAGED_FILES.entry};`;
 }
 
+/** The top-level include of the streams file, appended at the end of nginx.conf (after any load_module). */
+export function streamsIncludeLine(layout: Pick<NginxLayout, 'managedDir'>): string {
+  return `include ${layout.managedDir}/${MANAGED_FILES.streams};`;
+}
+
+/** A domain's log file on the server (the fqdn is a checked host name). */
+export function domainLogPath(layout: Pick<NginxLayout, 'logDir'>, fqdn: string, kind: 'access' | 'error'): string {
+  return `${layout.logDir}/gatehouse-${fqdn}.${kind}.log`;
+}
+
 function path(value: string, field: string): string {
   const r = checkFilePath(value);
   if (!r.ok) throw new ConfigRenderError(`server.${field}: ${r.message}`, field);
@@ -110,5 +127,6 @@ export function nginxLayoutOf(server: { nginxPaths: NginxLayoutSetting | null })
     pidFile: stored.pidFile ? path(stored.pidFile, 'nginxLayout.pidFile') : null,
     httpPort: stored.httpPort ?? 80,
     httpsPort: stored.httpsPort ?? 443,
+    logDir: stored.logDir ? path(stored.logDir, 'nginxLayout.logDir') : defaultNginxLayout.logDir,
   };
 }

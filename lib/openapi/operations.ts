@@ -10,6 +10,8 @@ import { settingsOps } from '../settings/operations';
 import { serverOps } from '../servers/operations';
 import { certificateOps } from '../certs/operations';
 import { proxyOps } from '../proxy/operations';
+import { streamOps } from '../proxy/stream-operations';
+import { logOps } from '../proxy/log-operations';
 import { alertOps } from '../alerts/operations';
 import { bulkOps } from '../bulk/operations';
 
@@ -26,6 +28,8 @@ export const allOperations: Record<string, Record<string, Operation>> = {
   servers: serverOps,
   certificates: certificateOps,
   proxy: proxyOps,
+  streams: streamOps,
+  logs: logOps,
   alerts: alertOps,
   bulk: bulkOps,
 };

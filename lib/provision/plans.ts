@@ -97,6 +97,25 @@ export interface NginxPlanInput {
   layout?: Partial<NginxLayout>;
 }
 
+/**
+ * The package with Nginx's TCP/UDP stream module where the distro ships it separately (Debian and
+ * Ubuntu, RHEL/Fedora, Alpine); SUSE and Arch build it in. The packages' own config snippet loads
+ * it (Debian modules-enabled/, RHEL /usr/share/nginx/modules/, Alpine /etc/nginx/modules/).
+ */
+export const STREAM_MODULE_PACKAGE: Partial<Record<KnownFamily, { name: string; installed: string }>> = {
+  debian: { name: 'libnginx-mod-stream', installed: `dpkg-query -W -f='\${Status}' libnginx-mod-stream 2>/dev/null | grep -q 'install ok installed'` },
+  rhel: { name: 'nginx-mod-stream', installed: 'rpm -q nginx-mod-stream >/dev/null 2>&1' },
+  alpine: { name: 'nginx-mod-stream', installed: 'apk info -e nginx-mod-stream >/dev/null 2>&1' },
+};
+
+function streamModuleSteps(family: KnownFamily, layout: NginxLayout): PlanStep[] {
+  const pkg = STREAM_MODULE_PACKAGE[family];
+  if (!pkg) return [];
+  // Built in (an nginx.org build: `--with-stream` without `=dynamic`), or the package is there.
+  const builtIn = `${nginxCommand(layout, '-V')} 2>&1 | tr ' ' '\n' | grep -qx -- --with-stream`;
+  return [{ name: `install the Nginx stream module (${pkg.name})`, check: `${builtIn} || ${pkg.installed}`, run: installCommand(family, [pkg.name]), privileged: true, timeoutMs: INSTALL_TIMEOUT_MS }];
+}
+
 /** Install and start Nginx, create the managed directory, include it from nginx.conf. */
 export function nginxPlan(input: NginxPlanInput): InstallPlan {
   const family = knownFamily(input.family);
@@ -144,6 +163,10 @@ export function nginxPlan(input: NginxPlanInput): InstallPlan {
         privileged: true,
       },
       ...serviceSteps(input.init, 'nginx', layout.service, nginxRunning(layout), nginxCommand(layout)),
+      // For TCP/UDP streams. Last, so the steps above keep their places; Nginx loads a dynamic
+      // module at a reload, which the first stream deploy does (it also adds the top-level
+      // include of streams.conf, lib/proxy/stream-deploy.ts).
+      ...streamModuleSteps(family, layout),
     ],
   };
 }

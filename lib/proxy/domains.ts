@@ -171,6 +171,8 @@ function rowValues(data: DomainInput) {
     websocket: data.websocket,
     clientMaxBodySize: data.clientMaxBodySize,
     customDirectives: data.customDirectives,
+    accessLog: data.logs.access,
+    errorLog: data.logs.error,
     expectedNameservers: data.nameservers.expected,
     nameserverPattern: data.nameservers.pattern,
   };
@@ -212,7 +214,7 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
     if (!current) throw new NotFoundError('Domain');
     // The stored record in its input shape: the PATCH merges into it and the whole is re-checked.
     const base = domainInputOf(current);
-    const merged = { ...base, ...patch, ssl: { ...base.ssl, ...patch.ssl }, nameservers: { ...base.nameservers, ...patch.nameservers } };
+    const merged = { ...base, ...patch, ssl: { ...base.ssl, ...patch.ssl }, nameservers: { ...base.nameservers, ...patch.nameservers }, logs: { ...base.logs, ...patch.logs } };
     // The whole record again, so rules spanning fields (SSL mode and HSTS...) hold after a PATCH.
     const checked = domainInput.safeParse(merged);
     if (!checked.success) throw new ValidationError(zodFields(checked.error));

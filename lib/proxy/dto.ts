@@ -85,6 +85,8 @@ export const domainSchema = z.object({
   websocket: z.boolean(),
   clientMaxBodySize: z.string(),
   customDirectives: z.string(),
+  /** Per-domain access and error log files on the server (GET /domains/{id}/logs). */
+  logs: z.object({ access: z.boolean(), error: z.boolean() }),
   nameservers: z.object({ expected: z.array(z.string()), pattern: z.string().nullable() }),
   status: domainStatus,
   /** Why the last deploy failed (Nginx's own message), or what drifted. */

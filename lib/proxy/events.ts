@@ -4,4 +4,5 @@ export const proxyEvents = [
   'upstream.updated',
   'template.updated',
   'access_list.updated',
+  'stream.updated',
 ] as const;

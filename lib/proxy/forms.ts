@@ -45,6 +45,8 @@ export const domainForm = z.object({
   'nameservers.expected': text,
   'nameservers.pattern': text,
   tags: z.array(z.string()).optional(),
+  'logs.access': flag,
+  'logs.error': flag,
 });
 export type DomainForm = z.input<typeof domainForm>;
 
@@ -101,6 +103,7 @@ export function domainInputFromForm(f: DomainForm): Record<string, unknown> {
     customDirectives: f.customDirectives ?? '',
     nameservers: { expected: list(f['nameservers.expected']), pattern: f['nameservers.pattern'] || null },
     ...(f.tags !== undefined && { tags: f.tags }),
+    logs: { access: f['logs.access'] ?? true, error: f['logs.error'] ?? true },
   };
 }
 

@@ -74,6 +74,7 @@ export function domainInputOf(d: DomainRow) {
     websocket: d.websocket,
     clientMaxBodySize: d.clientMaxBodySize,
     customDirectives: d.customDirectives,
+    logs: { access: d.accessLog, error: d.errorLog },
     nameservers: { expected: d.expectedNameservers ?? [], pattern: d.nameserverPattern },
   };
 }
@@ -139,7 +140,7 @@ export async function loadServerRenderState(serverId: string, resolved?: Record<
     domains,
     certificates: certRows,
     input: {
-      server: { id: server.id, managedDir: layout.managedDir, nginxVersion: server.nginxVersion, httpPort: layout.httpPort, httpsPort: layout.httpsPort },
+      server: { id: server.id, managedDir: layout.managedDir, nginxVersion: server.nginxVersion, httpPort: layout.httpPort, httpsPort: layout.httpsPort, logDir: layout.logDir },
       upstreams,
       accessLists: accessListRows.map(toRenderAccessList),
       domains: renderDomains,

@@ -12,7 +12,7 @@ import { nginxWords, type NginxLayout } from '../nginx/layout';
 import { plural } from '../errors';
 
 /** Managed paths are ours and grammar-checked; this guards the shell and the list files anyway. */
-const MANAGED_PATH = /^(upstreams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key)|access\/[A-Za-z0-9_-]+\.htpasswd)$/;
+const MANAGED_PATH = /^(upstreams\.conf|streams\.conf|domains\/[a-z0-9._-]+\.conf|certs\/[A-Za-z0-9_-]+\.(crt|key)|access\/[A-Za-z0-9_-]+\.htpasswd)$/;
 export const isManagedPath = (p: string) => MANAGED_PATH.test(p);
 
 function assertPaths(paths: string[]) {

@@ -74,7 +74,7 @@ function addressesOf(host: string, resolved: Record<string, string[]>, field: st
  * name with no address becomes a `down` placeholder on 127.0.0.1 that keeps the block valid and
  * Nginx starting. The next deploy, or the drift check re-rendering, picks up DNS changes.
  */
-function renderTargetLines(t: UpstreamTarget, resolved: Record<string, string[]>, field: string): string[] {
+export function renderTargetLines(t: UpstreamTarget, resolved: Record<string, string[]>, field: string): string[] {
   const { kind, host } = must(checkTargetHost(t.host), `${field}.host`);
   const params = `weight=${t.weight} max_fails=${t.maxFails} fail_timeout=${t.failTimeoutSeconds}s`;
   const line = (address: string) => `    server ${formatHostPort(address, t.port)} ${params}${t.backup ? ' backup' : ''};`;

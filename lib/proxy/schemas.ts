@@ -163,6 +163,7 @@ const domainFields = {
   customDirectives: customDirectivesSchema,
   /** Lower-case labels; never part of a config file. */
   tags: tagsInput,
+  logs: z.strictObject({ access: bool('Access log'), error: bool('Error log') }).partial(),
 };
 
 function domainRules(v: { fqdn?: string; aliases?: string[]; locations?: { path: string }[] }, ctx: z.RefinementCtx): void {
@@ -196,6 +197,7 @@ export const domainInput = z
     websocket: domainFields.websocket.default(false),
     clientMaxBodySize: domainFields.clientMaxBodySize.default('1m'),
     customDirectives: domainFields.customDirectives.default(''),
+    logs: z.strictObject({ access: bool('Access log').default(true), error: bool('Error log').default(true) }).prefault({}),
     nameservers: nameserversInput.prefault({}),
     tags: domainFields.tags.default([]),
   })

@@ -4,6 +4,7 @@
  */
 import { checkCustomDirectives, formatDirective } from './directives';
 import { ConfigRenderError, must } from '../nginx/errors';
+import { defaultNginxLayout, domainLogPath } from '../nginx/layout';
 import {
   checkAccessSource,
   checkFilePath,
@@ -54,6 +55,8 @@ export interface TemplateContext {
     /** The domain's access list as statements, for `location /` (and locations without their own). */
     accessControl: string[];
     locations: LocationContext[];
+    /** Absolute paths of the domain's own log files, or null for the server's default log. */
+    logs: { access: string | null; error: string | null };
     ssl: {
       mode: SslMode;
       forceHttps: boolean;
@@ -76,6 +79,7 @@ export interface ServerSettings {
   httpPort: number;
   httpsPort: number;
   version: [number, number, number] | null;
+  logDir: string;
 }
 
 const SSL_MODES = new Set(['none', 'custom', 'acme']);
@@ -91,6 +95,7 @@ export function serverSettings(server: RenderServer): ServerSettings {
     httpPort: port(server.httpPort, 80, 'server.httpPort'),
     httpsPort: port(server.httpsPort, 443, 'server.httpsPort'),
     version: parseNginxVersion(server.nginxVersion),
+    logDir: must(checkFilePath(server.logDir ?? defaultNginxLayout.logDir), 'server.logDir'),
   };
 }
 
@@ -210,6 +215,10 @@ export function buildTemplateContext(
       redirect,
       accessControl,
       locations,
+      logs: {
+        access: bool(domain.logs?.access ?? true, `${at}.logs.access`) ? must(checkFilePath(domainLogPath(s, fqdn, 'access')), `${at}.logs`) : null,
+        error: bool(domain.logs?.error ?? true, `${at}.logs.error`) ? must(checkFilePath(domainLogPath(s, fqdn, 'error')), `${at}.logs`) : null,
+      },
       ssl: {
         mode: ssl.mode,
         forceHttps: bool(ssl.forceHttps, `${at}.ssl.forceHttps`),

@@ -73,6 +73,8 @@ export interface Domain {
   websocket: boolean;
   clientMaxBodySize: string;
   customDirectives: string;
+  /** Per-domain log files (absent: both on). */
+  logs?: { access: boolean; error: boolean };
   nameservers?: { expected: string[]; pattern: string | null };
 }
 
@@ -100,6 +102,8 @@ export interface RenderServer {
   nginxVersion?: string | null;
   httpPort?: number;
   httpsPort?: number;
+  /** Per-domain log files go here (default /var/log/nginx). */
+  logDir?: string;
 }
 
 /** An access list as rendering needs it: password hashes only (SHA-512 crypt), never passwords. */

@@ -192,6 +192,11 @@ export async function deleteUpstream(actor: Actor, id: string): Promise<void> {
       const names = users.map((d) => d.fqdn);
       throw new ConflictError('upstream_in_use', `Upstream "${current.name}" is used by ${names.join(', ')}. Point those domains elsewhere first.`, { domains: names });
     }
+    const streams = await db.select({ port: t.streams.listenPort, protocol: t.streams.protocol }).from(t.streams).where(eq(t.streams.upstreamId, id)).limit(20);
+    if (streams.length > 0) {
+      const names = streams.map((x) => `${x.protocol}/${x.port}`);
+      throw new ConflictError('upstream_in_use', `Upstream "${current.name}" is used by the stream(s) ${names.join(', ')}. Point those streams elsewhere first.`, { streams: names });
+    }
     await db.delete(t.upstreams).where(eq(t.upstreams.id, id));
     await recordAudit(actor, 'upstream.delete', { type: 'upstream', id }, { name: current.name });
     await publish({ type: 'upstream.updated', data: { upstreamId: id, deleted: true } });

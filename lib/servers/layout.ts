@@ -15,6 +15,7 @@ export const nginxLayoutInput = z.strictObject({
   pidFile: filePath.nullable().optional(),
   httpPort: portSchema.default(80),
   httpsPort: portSchema.default(443),
+  logDir: filePath.nullable().optional(),
 });
 export type NginxLayoutInput = z.output<typeof nginxLayoutInput>;
 
@@ -25,14 +26,16 @@ export const nginxLayoutSchema = z.object({
   pidFile: z.string().nullable(),
   httpPort: z.number().int(),
   httpsPort: z.number().int(),
+  /** Per-domain log files go here; null: the distro's /var/log/nginx. */
+  logDir: z.string().nullable(),
 });
 export type NginxLayoutDto = z.infer<typeof nginxLayoutSchema>;
 
 export function toNginxLayoutSetting(input: NginxLayoutInput): NginxLayoutSetting {
-  return { ...input, pidFile: input.pidFile ?? null };
+  return { ...input, pidFile: input.pidFile ?? null, logDir: input.logDir ?? null };
 }
 
 export function nginxLayoutDto(paths: NginxLayoutSetting | null): NginxLayoutDto | null {
   if (!paths) return null;
-  return { managedDir: paths.managedDir, mainConfig: paths.mainConfig, command: paths.command, pidFile: paths.pidFile ?? null, httpPort: paths.httpPort, httpsPort: paths.httpsPort };
+  return { managedDir: paths.managedDir, mainConfig: paths.mainConfig, command: paths.command, pidFile: paths.pidFile ?? null, httpPort: paths.httpPort, httpsPort: paths.httpsPort, logDir: paths.logDir ?? null };
 }

@@ -25,12 +25,13 @@ async function seedConfiguration(userId: string) {
   const accessListId = newId();
   await db.insert(t.accessLists).values({ id: accessListId, name: 'staff', satisfy: 'any', users: [{ username: 'alice', hash: '$6$salt$hash' }], rules: [{ action: 'allow', source: '10.0.0.0/8' }], createdAt: now, updatedAt: now });
   await db.insert(t.domains).values({
-    id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], tags: ['shop'], createdAt: now, updatedAt: now,
+    id: newId(), fqdn: 'shop.example.com', aliases: ['www.shop.example.com'], serverId, upstreamId, expectedNameservers: ['ns1.example.net'], tags: ['shop'], accessLog: false, createdAt: now, updatedAt: now,
     accessListId, locations: [{ path: '/api/', upstreamId, redirect: null, websocket: true, clientMaxBodySize: '2m', accessListId }],
   });
   await db.insert(t.domains).values({
     id: newId(), fqdn: 'old.example.com', aliases: [], serverId, upstreamId: null, redirect: { url: 'https://shop.example.com', code: 308, preservePath: true }, expectedNameservers: [], createdAt: now, updatedAt: now,
   });
+  await db.insert(t.streams).values({ id: newId(), serverId, protocol: 'udp', listenPort: 5353, upstreamId, createdAt: now, updatedAt: now });
   await db.insert(t.alertRules).values({ id: newId(), kind: 'cpu', threshold: 85, durationSeconds: 300, createdAt: now, updatedAt: now });
 }
 
@@ -65,7 +66,7 @@ describe.each(dialects)('export and import on %s', (dialect) => {
     // A started installation already has its seeded default rules: import still works.
     await runStartupHooks();
     const counts = await importConfiguration(cliActor, JSON.parse(JSON.stringify(first)));
-    expect(counts).toMatchObject({ servers: 1, domains: 2, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1, accessLists: 1 });
+    expect(counts).toMatchObject({ servers: 1, domains: 2, upstreams: 1, upstreamTargets: 1, alertRules: 1, serverShares: 1, accessLists: 1, streams: 1 });
     const second = await exportConfiguration(cliActor);
     expect(strip(second)).toEqual(strip(first));
     const { db, t } = getDb();

@@ -171,4 +171,14 @@ describe.each(dialects)('CLI on %s', (dialect) => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(JSON.parse(fs.readFileSync(file, 'utf8')).format).toBe('gatehouse-export');
   });
+
+  it('lists streams, and refuses a bad log kind with one line', () => {
+    const list = cli('streams', 'list', '--json');
+    expect(list).toMatchObject({ code: 0 });
+    expect(JSON.parse(list.stdout)).toEqual([]);
+    const bad = cli('domains', 'logs', '--id', 'nope', '--kind', 'secret');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe('error: kind: kind must be access or error.');
+    expect(cli('domains', 'logs', '--id', 'nope').stderr.trim()).toMatch(/^error: Domain/);
+  });
 });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { api } from '../support/api';
-import { startNginx, type NginxInstance } from '../support/nginx';
+import { NGINX_STREAM_MODULE, startNginx, type NginxInstance } from '../support/nginx';
 import { startSshd, type SshdInstance } from '../support/sshd';
 import { freePort } from '../support/ports';
 import { httpRequest, type HttpResult } from '../support/wait';
@@ -32,7 +32,11 @@ export interface DeployTarget {
  * `sudo`: log in as a non-root user with passwordless sudo instead of root. `command`: the Nginx
  * command to register, given the real wrapper (e.g. a script that holds `nginx -t` at a gate).
  */
-export async function startDeployTarget(adminToken: string, name: string, opts: { sudo?: boolean; command?: (nginxWrapper: string) => string } = {}): Promise<DeployTarget> {
+export async function startDeployTarget(
+  adminToken: string,
+  name: string,
+  opts: { sudo?: boolean; command?: (nginxWrapper: string) => string; streams?: boolean } = {},
+): Promise<DeployTarget> {
   const managedDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-managed-'));
   fs.chmodSync(managedDir, 0o755);
   // What lib/provision's nginx plan creates: http.conf including the two managed parts.
@@ -41,14 +45,18 @@ export async function startDeployTarget(adminToken: string, name: string, opts: 
   fs.writeFileSync(path.join(managedDir, 'http.conf'), `include ${managedDir}/upstreams.conf;\ninclude ${managedDir}/domains/*.conf;\n`);
   const sshd = await startSshd({ users: [opts.sudo ? { name: 'deploy', sudo: 'nopasswd' } : { name: 'root' }] });
   const login = sshd.user(opts.sudo ? 'deploy' : 'root');
-  const nginx = await startNginx({ files: { 'gatehouse.conf': `include ${managedDir}/http.conf;\n` } });
+  const nginx = await startNginx({
+    files: { 'gatehouse.conf': `include ${managedDir}/http.conf;\n` },
+    // What Debian's modules-enabled/50-mod-stream.conf does in a distro nginx.conf.
+    mainExtra: opts.streams ? `load_module ${NGINX_STREAM_MODULE};` : undefined,
+  });
   const httpPort = await freePort();
   const httpsPort = await freePort();
   const r = await api('POST', '/api/v1/servers', {
     token: adminToken,
     body: {
       name, host: '127.0.0.1', sshPort: sshd.port, sshUser: login.username, authMethod: 'key', privateKey: login.privateKey, monitoringEnabled: false,
-      nginxLayout: { managedDir, mainConfig: nginx.confFile, command: opts.command?.(nginx.wrapper) ?? nginx.wrapper, pidFile: nginx.pidFile, httpPort, httpsPort },
+      nginxLayout: { managedDir, mainConfig: nginx.confFile, command: opts.command?.(nginx.wrapper) ?? nginx.wrapper, pidFile: nginx.pidFile, httpPort, httpsPort, logDir: path.join(nginx.prefix, 'logs') },
     },
   });
   expect(r.status, JSON.stringify(r.body)).toBe(201);

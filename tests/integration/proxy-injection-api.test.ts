@@ -1,6 +1,6 @@
 /**
  * The injection corpus (tests/unit/proxy-injection-corpus.ts, ≥100 attempts) in every string
- * field of upstreams, domains (with their redirect and locations) and access lists, through the real API: each one is a 422 naming the field, no
+ * field of upstreams, domains (with their redirect and locations), access lists and streams (and the log query), through the real API: each one is a 422 naming the field, no
  * record is written, and nothing of it reaches the rendered files.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,9 @@ const domainFields: Path[] = [
   ['redirect', 'url'], ['redirect', 'code'], ['accessListId'],
   ['locations', 0, 'path'], ['locations', 0, 'upstreamId'], ['locations', 0, 'clientMaxBodySize'], ['locations', 0, 'accessListId'],
   ['locations', 1, 'path'], ['locations', 1, 'redirect', 'url'], ['locations', 1, 'redirect', 'code'],
+  ['logs', 'access'], ['logs', 'error'],
 ];
+const streamFields: Path[] = [['serverId'], ['protocol'], ['listenPort'], ['upstreamId']];
 // Access lists: `name` never reaches a file (the realm is fixed) and passwords are only hashed,
 // so neither is in the list; everything that is rendered is.
 const accessListFields: Path[] = [['satisfy'], ['users', 0, 'username'], ['rules', 0, 'action'], ['rules', 0, 'source']];
@@ -52,11 +54,13 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
   let domainId: string;
   let accessListId: string;
   const baseAccessList = () => ({ name: 'inj-list', satisfy: 'any', users: [{ username: 'alice', password: 'pw' }], rules: [{ action: 'allow', source: '10.0.0.0/8' }] });
+  let streamId: string;
+  const baseStream = () => ({ serverId, protocol: 'tcp', listenPort: 7000, upstreamId });
   const baseUpstream = () => ({ name: 'inj-base', method: 'round_robin', healthCheck: { type: 'http', path: '/healthz' }, targets: [{ host: '127.0.0.1', port: 9000 }] });
   const baseDomain = () => ({
     fqdn: 'base.example.com', aliases: ['www.base.example.com'], serverId, upstreamId, templateId: null,
     ssl: { mode: 'none', certificateId: null }, clientMaxBodySize: '1m', customDirectives: 'gzip on;',
-    nameservers: { expected: ['ns1.example.net'], pattern: '*.ns.example.net' },
+    nameservers: { expected: ['ns1.example.net'], pattern: '*.ns.example.net' }, logs: { access: true, error: true },
     redirect: { url: 'https://elsewhere.example.org/', code: 301, preservePath: true },
     accessListId,
     locations: [
@@ -79,6 +83,9 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
     const d = await api('POST', '/api/v1/domains', { token: s.adminToken, body: { ...baseDomain(), fqdn: 'kept.example.com', aliases: [] } });
     expect(d.status, JSON.stringify(d.body)).toBe(201);
     domainId = d.body.id;
+    const st = await api('POST', '/api/v1/streams', { token: s.adminToken, body: { ...baseStream(), listenPort: 7001 } });
+    expect(st.status, JSON.stringify(st.body)).toBe(201);
+    streamId = st.body.id;
   });
   afterAll(async () => tdb?.close());
 
@@ -123,8 +130,29 @@ describe.each(dialects)('the injection corpus through the API on %s', (dialect) 
     expect(failures).toEqual([]);
   });
 
+  it.each(streamFields.map((p) => [p.join('.'), p] as const))('refuses every attempt in stream field %s (create and update)', async (name, path) => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      failures.push(...[await refused('POST', '/api/v1/streams', setAt(baseStream(), path, attack), name, attack)].filter((x): x is string => x !== null));
+      failures.push(...[await refused('PATCH', `/api/v1/streams/${streamId}`, { [String(path[0])]: attack }, name, attack)].filter((x): x is string => x !== null));
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses every attempt as the log kind or line count (before any SSH)', async () => {
+    const failures: string[] = [];
+    for (const attack of injectionCorpus) {
+      for (const [param, field] of [['kind', 'kind'], ['lines', 'lines']] as const) {
+        const r = await api('GET', `/api/v1/domains/${domainId}/logs?${param}=${encodeURIComponent(attack)}`, { token: s.adminToken });
+        if (r.status !== 422 || !Object.keys(r.body?.error?.fields ?? {}).includes(field)) failures.push(`${param}=${JSON.stringify(attack).slice(0, 60)} → ${r.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('wrote no record, and no attempt reached a rendered file', async () => {
     const { db, t } = getDb();
+    expect(Number((await db.select({ n: count() }).from(t.streams))[0].n)).toBe(1);
     expect(Number((await db.select({ n: count() }).from(t.domains))[0].n)).toBe(1);
     expect(Number((await db.select({ n: count() }).from(t.upstreams))[0].n)).toBe(1);
     expect(Number((await db.select({ n: count() }).from(t.accessLists))[0].n)).toBe(1);

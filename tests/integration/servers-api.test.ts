@@ -180,7 +180,7 @@ describe.each(dialects)('servers API on %s', (dialect) => {
 
     const layout = { managedDir: '/srv/nginx/gatehouse', mainConfig: '/srv/nginx/conf/nginx.conf', command: '/srv/nginx/sbin/nginx -p /srv/nginx/', pidFile: '/srv/nginx/nginx.pid', httpPort: 8080 };
     const withLayout = await api('PATCH', path, { token: s.adminToken, body: { nginxLayout: layout } });
-    expect(withLayout.body.nginxLayout).toEqual({ ...layout, httpsPort: 443 });
+    expect(withLayout.body.nginxLayout).toEqual({ ...layout, httpsPort: 443, logDir: null });
     const cleared = await api('PATCH', path, { token: s.adminToken, body: { nginxLayout: null } });
     expect(cleared.body.nginxLayout).toBeNull();
     expect((await api('PATCH', '/api/v1/servers/nope', { token: s.adminToken, body: { name: 'x' } })).status).toBe(404);

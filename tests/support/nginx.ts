@@ -33,10 +33,14 @@ import {
 } from './process';
 
 export const NGINX_BINARY = '/usr/sbin/nginx';
+/** Debian's dynamic stream module (package libnginx-mod-stream, scripts/install-test-deps.sh). */
+export const NGINX_STREAM_MODULE = '/usr/lib/nginx/modules/ngx_stream_module.so';
 
 export interface NginxOptions {
   /** Extra directives inside http {} before the include line. */
   httpExtra?: string;
+  /** Extra top-level directives before events {} (e.g. load_module). */
+  mainExtra?: string;
   /** Skip the harness's default server on `port` (then conf.d must provide one). */
   noDefaultServer?: boolean;
   /** Initial files for conf.d: { 'site.conf': '...' }. */
@@ -104,7 +108,7 @@ user root;
 worker_processes 1;
 pid ${pidFile};
 error_log ${errorLog} notice;
-
+${opts.mainExtra ? `${opts.mainExtra}\n` : ''}
 events {
     worker_connections 1024;
 }

@@ -31,7 +31,12 @@ describe('nginx plan', () => {
       'create the managed directory /etc/nginx/gatehouse',
       'include the managed directory from /etc/nginx/nginx.conf',
       'enable and start nginx (systemd)',
+      'install the Nginx stream module (libnginx-mod-stream)',
     ]);
+    expect(plan.steps[4].check).toContain("grep -q 'install ok installed'");
+    expect(plan.steps[4].run).toMatch(/apt-get install .* 'libnginx-mod-stream'$/);
+    expect(nginxPlan({ family: 'alpine', init: 'openrc' }).steps[4].run).toBe("apk add --no-cache 'nginx-mod-stream'");
+    expect(nginxPlan({ family: 'arch', init: 'systemd' }).steps).toHaveLength(4);
     expect(plan.steps.every((s) => s.privileged)).toBe(true);
     expect(plan.steps[0].check).toBe("command -v 'nginx' >/dev/null 2>&1");
     expect(plan.steps[2].check).toBe("grep -qF 'include /etc/nginx/gatehouse/http.conf;' '/etc/nginx/nginx.conf'");

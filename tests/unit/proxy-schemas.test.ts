@@ -165,6 +165,7 @@ describe('domainInput', () => {
       websocket: false,
       clientMaxBodySize: '1m',
       customDirectives: '',
+      logs: { access: true, error: true },
       nameservers: { expected: [], pattern: null },
       tags: [],
     });

@@ -305,6 +305,8 @@ export const domains = sqliteTable(
     tags: json<string[]>('tags').notNull().default(sql`'[]'`),
     expectedNameservers: json<string[]>('expected_nameservers').notNull(),
     nameserverPattern: text('nameserver_pattern'),
+    accessLog: bool('access_log').notNull().default(true),
+    errorLog: bool('error_log').notNull().default(true),
     status: text('status', { enum: ['pending', 'deployed', 'failed', 'drifted'] }).notNull().default('pending'),
     lastError: text('last_error'),
     nsStatus: text('ns_status', { enum: ['unknown', 'ok', 'mismatch', 'error'] }).notNull().default('unknown'),
@@ -315,6 +317,24 @@ export const domains = sqliteTable(
     updatedAt: ts('updated_at').notNull(),
   },
   (t) => [index('domains_server_idx').on(t.serverId)],
+);
+
+/** TCP/UDP forwarding: a port on a server (Nginx `stream {}`) to an upstream pool. */
+export const streams = sqliteTable(
+  'streams',
+  {
+    id: id(),
+    serverId: text('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
+    protocol: text('protocol', { enum: ['tcp', 'udp'] }).notNull(),
+    listenPort: integer('listen_port').notNull(),
+    upstreamId: text('upstream_id').notNull().references(() => upstreams.id, { onDelete: 'restrict' }),
+    status: text('status', { enum: ['pending', 'deployed', 'failed'] }).notNull().default('pending'),
+    lastError: text('last_error'),
+    deployedAt: ts('deployed_at'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('streams_server_port_idx').on(t.serverId, t.protocol, t.listenPort)],
 );
 
 /** What was last deployed to a server, file by file: the base for drift checks and diffs. */

@@ -92,6 +92,12 @@ const HTTP_SERVER_HEAD = `server {
     listen {{ listen.http }};
     server_name {{ domain.serverNames }};
     client_max_body_size {{ domain.clientMaxBodySize }};
+{%- if domain.logs.access %}
+    access_log {{ domain.logs.access }};
+{%- endif %}
+{%- if domain.logs.error %}
+    error_log {{ domain.logs.error }};
+{%- endif %}
 
 ${ACME_LOCATION}`;
 
@@ -130,6 +136,12 @@ server {
 {%- endif %}
     server_name {{ domain.serverNames }};
     client_max_body_size {{ domain.clientMaxBodySize }};
+{%- if domain.logs.access %}
+    access_log {{ domain.logs.access }};
+{%- endif %}
+{%- if domain.logs.error %}
+    error_log {{ domain.logs.error }};
+{%- endif %}
 
     ssl_certificate {{ domain.ssl.certificatePath }};
     ssl_certificate_key {{ domain.ssl.keyPath }};

@@ -18,6 +18,7 @@ import { DiffView, FileList } from '@/components/proxy/diff-view';
 import { DomainFields, domainFieldNames } from '@/components/proxy/domain-fields';
 import { RefreshOn } from '@/components/proxy/refresh-on';
 import { DnsStatus } from '@/components/monitoring/dns-status';
+import { LogPanel } from '@/components/proxy/log-panel';
 import { deployDomainAction, updateDomainAction } from '../actions';
 import { orNotFound } from '../../or-not-found';
 
@@ -121,6 +122,11 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
             </div>
           )}
         </Card>
+        {(domain.logs.access || domain.logs.error) && (
+          <Card title="Logs" description="The domain's own log files on the server, followed live over its SSH connection.">
+            <LogPanel domainId={domain.id} kinds={[...(domain.logs.access ? (['access'] as const) : []), ...(domain.logs.error ? (['error'] as const) : [])]} />
+          </Card>
+        )}
         <Card title="Nameservers" description="What the DNS resolvers in Settings answer for this domain, against the expected nameservers.">
           <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={admin} />
         </Card>
