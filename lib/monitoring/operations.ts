@@ -1,12 +1,22 @@
 import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
-import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
+import { dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, fleetUptimeSchema, serverUptimeSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 
 export const monitoringOps = defineOperations({
   fleet: {
     method: 'GET', path: '/fleet', summary: 'Every server you may see with its status and latest sample', tag: 'monitoring', auth: 'user',
     query: listParams, response: fleetSchema,
     description: 'For dashboards: live changes then arrive on /events as `metrics` and `server.status`.',
+  },
+  fleetUptime: {
+    method: 'GET', path: '/fleet/uptime', summary: 'Uptime of every server you may see: 24 h, 30 days and a 24-hour strip', tag: 'monitoring', auth: 'user',
+    response: fleetUptimeSchema,
+    description: 'Derived from the metric rollups and the server-down incidents: a slot with a sample (or an incident) is observed; down time is the time covered by `server_down` incidents; uptime = (observed − down) / observed, null when nothing was observed. Strip: the last 24 hours, one slot an hour, `up`, `down` or `unknown`.',
+  },
+  serverUptime: {
+    method: 'GET', path: '/servers/{id}/uptime', summary: 'Uptime of a server: 24 h, 30 days and a 24-hour strip', tag: 'monitoring', auth: 'user',
+    response: serverUptimeSchema,
+    description: 'As `/fleet/uptime`, for one server.',
   },
   metrics: {
     method: 'GET', path: '/servers/{id}/metrics', summary: 'Metric history of a server', tag: 'monitoring', auth: 'user',
