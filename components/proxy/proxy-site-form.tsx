@@ -22,7 +22,7 @@ function Choices({ name, legend, value, onChange, options }: { name: string; leg
     <fieldset className="space-y-2" aria-invalid={error ? true : undefined} aria-describedby={error ? `${name}-error` : undefined}>
       <legend className="mb-1 text-sm font-medium text-zinc-800 dark:text-zinc-200">{legend}</legend>
       {options.map((o) => (
-        <label key={o.value} className={`flex items-start gap-2 text-sm ${o.disabled ? 'opacity-60' : ''}`}>
+        <label key={o.value} className={`flex items-start gap-2 text-sm ${o.disabled ? 'text-zinc-500 dark:text-zinc-400' : ''}`}>
           <input type="radio" name={name} value={o.value} checked={value === o.value} disabled={o.disabled} onChange={() => onChange(o.value)} className="mt-0.5 size-4 accent-indigo-600" />
           <span>
             {o.label}
@@ -44,9 +44,10 @@ type Done = { domainId: string; upstreamId: string; taskId: string };
  */
 export function ProxySiteForm({ action, servers, upstreams, certificates, acme }: { action: FormServerAction; servers: Choice[]; upstreams: Choice[]; certificates: { id: string; label: string }[]; acme: boolean }) {
   const [state, dispatch] = useActionState(action, initialFormState);
-  const [pool, setPool] = useState(upstreams.length ? 'new' : 'new');
+  const [pool, setPool] = useState('new');
   const [cert, setCert] = useState('none');
   const [failed, setFailed] = useState(false);
+  const [live, setLive] = useState(false);
   const router = useRouter();
   const done = state.ok ? (state.data as Done) : null;
 
@@ -56,10 +57,19 @@ export function ProxySiteForm({ action, servers, upstreams, certificates, acme }
         <LiveTask
           taskId={done.taskId}
           onFinished={(status) => {
-            if (status === 'succeeded') router.push(`/domains/${done.domainId}`);
-            else setFailed(true);
+            if (status !== 'succeeded') return setFailed(true);
+            setLive(true);
+            // A moment to see that it worked, then the domain's page.
+            setTimeout(() => router.push(`/domains/${done.domainId}`), 1500);
           }}
         />
+        {live && (
+          <div className="mt-4">
+            <Notice tone="success" title="The site is live" role="status">
+              Nginx serves it now. Opening <Link href={`/domains/${done.domainId}`} className="font-medium underline">the domain&rsquo;s page</Link>…
+            </Notice>
+          </div>
+        )}
         {failed && (
           <div className="mt-4">
             <Notice tone="warning" title="The site is not live yet">

@@ -55,6 +55,7 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
           {s.lastError}
         </Notice>
       )}
+      {slot}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection" description="How Gatehouse signs in over SSH.">
           <Facts
@@ -106,7 +107,6 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
           </Card>
         )}
       </div>
-      {slot}
     </div>
   );
 }

@@ -51,8 +51,8 @@ function CurrentFigures({ fleet }: { fleet: FleetItem }) {
           </div>
         ))}
         <div data-figure="load">
-          <dt className="text-xs text-zinc-500 dark:text-zinc-400">Load (1 · 5 · 15 min)</dt>
-          <dd className="tabular-nums">{sample?.load1 !== undefined && sample ? `${formatLoad(sample.load1)} · ${formatLoad(sample.load5 ?? null)} · ${formatLoad(sample.load15 ?? null)}` : '—'}</dd>
+          <dt className="text-xs text-zinc-500 dark:text-zinc-400" title="Load average over 1, 5 and 15 minutes">Load</dt>
+          <dd className="whitespace-nowrap tabular-nums">{sample?.load1 !== undefined && sample ? `${formatLoad(sample.load1)} · ${formatLoad(sample.load5 ?? null)} · ${formatLoad(sample.load15 ?? null)}` : '—'}</dd>
         </div>
       </dl>
       <p className="mt-4 text-sm">

@@ -90,8 +90,9 @@ describe.skipIf(!enabled)('"Proxy a site" in the browser', () => {
       await page.getByRole('radio', { name: 'None for now (HTTP only)' }).check();
       await page.getByRole('button', { name: 'Create and deploy' }).click();
       await page.getByRole('heading', { name: 'Putting the site live' }).waitFor();
-      await page.getByText('nginx -t passed and Nginx reloaded with the new configuration.').waitFor({ timeout: 60_000 });
+      await page.getByText('The site is live').waitFor({ timeout: 60_000 });
       await shot(page, 'proxy-site-03-progress');
+      await page.getByText('nginx -t passed and Nginx reloaded with the new configuration.').waitFor();
       await page.waitForURL(/\/domains\/[0-9a-f-]{36}$/, { timeout: 30_000 });
       await page.getByRole('heading', { name: 'site.e2e.test', level: 1 }).waitFor();
       await page.getByText('deployed', { exact: true }).first().waitFor();
