@@ -41,7 +41,10 @@ export function UptimeSection({ initial, names }: { initial: ServerUptimeDto[]; 
                   {names[u.serverId]}
                 </Link>
                 <span className="text-sm tabular-nums">
-                  <span data-uptime="day">{formatUptime(u.day)}</span> · <span data-uptime="month">{formatUptime(u.month)}</span>
+                  <span className="text-xs text-zinc-500 dark:text-zinc-400">24 h </span>
+                  <span data-uptime="day">{formatUptime(u.day)}</span>
+                  <span className="text-xs text-zinc-500 dark:text-zinc-400"> · 30 d </span>
+                  <span data-uptime="month">{formatUptime(u.month)}</span>
                 </span>
               </div>
               <div className="mt-2">

@@ -157,4 +157,33 @@ describe('console paths lead somewhere (issue 18)', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('the same pages fit a phone in dark mode (no sideways page scroll)', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+    const page = await ctx.newPage();
+    const errors = watchConsole(page);
+    await withFailureShot(page, app, 'dead-ends-phone', async () => {
+      await signIn(page, app, ADMIN);
+      for (const [route, name] of [
+        ['/', 'dashboard'],
+        [`/servers/${ids.web}`, 'server'],
+        [`/servers/${ids.web}/metrics`, 'metrics'],
+        [`/alerts/${ids.incident}`, 'incident'],
+        [`/upstreams/${ids.upstream}`, 'upstream'],
+        [`/certificates/${ids.cert}`, 'certificate'],
+        ['/audit', 'audit'],
+        ['/domains/new', 'proxy-site'],
+      ] as const) {
+        await page.goto(`${app.url}${route}`);
+        await page.locator('h1').first().waitFor();
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        expect(wide, `${route} scrolls sideways by ${wide}px`).toBeLessThanOrEqual(0);
+        await shot(page, `dead-ends-phone-${name}`);
+      }
+      await page.goto(`${app.url}/`);
+      await page.locator('[data-uptime-server]').first().waitFor();
+    });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });
