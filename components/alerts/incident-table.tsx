@@ -48,7 +48,7 @@ export function IncidentTable({ state, initial, caption }: { state: 'firing' | '
               <Badge tone={SEVERITY_TONE[a.severity]}>{a.severity}</Badge>
             </Td>
             <Td primary>
-              <Link href={`/alerts/${a.id}`} className="hover:underline" aria-label={`${KIND_LABELS[a.kind].replace(' (any mount)', '')} on ${a.subject.name}: open the incident`}>
+              <Link href={`/alerts/${a.id}`} className="hover:underline">
                 {KIND_LABELS[a.kind].replace(' (any mount)', '')}
               </Link>
               {a.mount && <span className="ml-1.5 font-mono text-xs text-zinc-500 dark:text-zinc-400">{a.mount}</span>}
