@@ -62,7 +62,8 @@ describe('monitoring dashboard in the browser', () => {
     await dns?.stop();
   });
 
-  const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+  // A row of the fleet table (the uptime section below has a row per server too).
+  const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.locator('[data-server-name]').getByRole('link', { name, exact: true }) });
 
   it('updates the fleet grid live, shows charts, validates settings and limits users to shared servers', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -162,7 +163,7 @@ describe('monitoring dashboard in the browser', () => {
     db.prepare('insert into server_shares (server_id, user_id) values (?, ?)').run(ids.web, userId);
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
     await signIn(userPage, app, USER);
-    await userPage.getByRole('link', { name: 'web-1', exact: true }).waitFor();
+    await userPage.getByRole('list', { name: 'Servers with their status and latest metrics' }).getByRole('link', { name: 'web-1', exact: true }).waitFor();
     expect(await userPage.getByRole('link', { name: 'db-1', exact: true }).count()).toBe(0);
     expect(await userPage.content()).not.toContain('href="/settings"');
     await shot(userPage, 'monitoring-10-user-phone');
