@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { requireActor } from '@/lib/auth/session';
 import { listFleet } from '@/lib/monitoring/fleet';
+import { listFleetUptime } from '@/lib/monitoring/uptime';
 import type { FleetItem } from '@/lib/monitoring/schemas';
 import { PageHeader } from '@/components/ui/page-header';
 import { FleetGrid } from '@/components/dashboard/fleet-grid';
@@ -9,6 +10,7 @@ import { TagFilter, tagsFromSearch } from '@/components/ui/tag-chips';
 import { serverTagsInUse } from '@/lib/servers/store';
 import { getFleetHistory } from '@/lib/monitoring/fleet-history';
 import { FLEET_WINDOWS, type FleetWindow } from '@/lib/monitoring/schemas';
+import { UptimeSection } from '@/components/dashboard/uptime-section';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 export const dynamic = 'force-dynamic';
@@ -30,6 +32,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
+  const uptime = await listFleetUptime(actor);
   return (
     <>
       <PageHeader
@@ -40,6 +43,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
         <TagFilter all={allTags} active={tags} basePath="/" keep={window === '24h' ? '' : `window=${window}`} />
       </div>
       <FleetGrid initial={items} admin={actor.role === 'admin'} tags={tags} />
+      <UptimeSection initial={uptime.items} names={Object.fromEntries(items.map((s) => [s.id, s.name]))} />
       <div className="mt-8">
         <FleetHistory history={history} tags={tags} />
       </div>

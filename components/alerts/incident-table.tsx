@@ -48,7 +48,9 @@ export function IncidentTable({ state, initial, caption }: { state: 'firing' | '
               <Badge tone={SEVERITY_TONE[a.severity]}>{a.severity}</Badge>
             </Td>
             <Td primary>
-              {KIND_LABELS[a.kind].replace(' (any mount)', '')}
+              <Link href={`/alerts/${a.id}`} className="hover:underline">
+                {KIND_LABELS[a.kind].replace(' (any mount)', '')}
+              </Link>
               {a.mount && <span className="ml-1.5 font-mono text-xs text-zinc-500 dark:text-zinc-400">{a.mount}</span>}
             </Td>
             <Td>
@@ -78,7 +80,7 @@ export function IncidentTable({ state, initial, caption }: { state: 'firing' | '
 function Subject({ alert }: { alert: AlertDto }) {
   const { subject } = alert;
   const kind = { server: 'Server', domain: 'Domain', upstream: 'Upstream', certificate: 'Certificate' }[subject.type];
-  const href = subject.type === 'server' ? `/servers/${subject.id}` : null;
+  const href = { server: `/servers/${subject.id}`, domain: `/domains/${subject.id}`, upstream: `/upstreams/${subject.id}`, certificate: `/certificates/${subject.id}` }[subject.type];
   return (
     <span className="flex flex-col">
       {href ? (

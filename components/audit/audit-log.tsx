@@ -9,21 +9,23 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 
-type LoadMore = (cursor: string) => Promise<{ ok: true; page: Page<AuditEntry> } | { ok: false; message: string }>;
+type Filter = { action?: string; type?: string; user?: string };
+type LoadMore = (cursor: string, filter?: Filter) => Promise<{ ok: true; page: Page<AuditEntry> } | { ok: false; message: string }>;
 
 /** Newest first; "Load more" appends older entries by cursor. */
-export function AuditLog({ initial, loadMore }: { initial: Page<AuditEntry>; loadMore: LoadMore }) {
+export function AuditLog({ initial, loadMore, filter = {}, filtered = false }: { initial: Page<AuditEntry>; loadMore: LoadMore; filter?: Filter; filtered?: boolean }) {
   const [items, setItems] = useState(initial.items);
   const [cursor, setCursor] = useState(initial.nextCursor);
   const [pending, startTransition] = useTransition();
   const toast = useToast();
 
+  if (items.length === 0 && filtered) return <EmptyState icon="audit" title="No entry matches the filter" description="Choose another action, target or user, or clear the filter." />;
   if (items.length === 0) return <EmptyState icon="audit" title="Nothing recorded yet" description="Changes to users, tokens and servers will be listed here." />;
 
   const more = () =>
     startTransition(async () => {
       if (!cursor) return;
-      const r = await loadMore(cursor);
+      const r = await loadMore(cursor, filter);
       if (!r.ok) return toast.show(r.message, 'error');
       setItems((prev) => [...prev, ...r.page.items]);
       setCursor(r.page.nextCursor);
@@ -50,11 +52,17 @@ export function AuditLog({ initial, loadMore }: { initial: Page<AuditEntry>; loa
                 <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-xs text-zinc-800 dark:bg-zinc-800 dark:text-zinc-200">{e.action}</code>
               </Td>
               <Td>
-                <span>{e.target.type}</span>
-                {e.target.id && (
-                  <span className="ml-1 font-mono text-xs text-zinc-500 dark:text-zinc-400" title={e.target.id}>
-                    {e.target.id.slice(-8)}
+                <span className="text-zinc-500 dark:text-zinc-400">{e.target.type.replaceAll('_', ' ')}</span>
+                {e.target.label ? (
+                  <span className="ml-1 font-medium text-zinc-900 dark:text-zinc-100" title={e.target.id ?? undefined}>
+                    {e.target.label}
                   </span>
+                ) : (
+                  e.target.id && (
+                    <span className="ml-1 font-mono text-xs text-zinc-500 dark:text-zinc-400" title={`${e.target.id} (deleted)`}>
+                      {e.target.id.slice(-8)}
+                    </span>
+                  )
                 )}
               </Td>
               <Td className="font-mono text-xs">{e.address ?? '—'}</Td>

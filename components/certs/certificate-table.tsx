@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import useSWR from 'swr';
 import { Badge, StatusPill, type Tone } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-button';
@@ -74,7 +75,9 @@ export function CertificateTable({ initial, actions }: { initial: CertificateDto
           return (
             <Tr key={c.id}>
               <Td primary>
-                <div className="font-medium">{first}</div>
+                <Link href={`/certificates/${c.id}`} className="font-medium hover:underline">
+                  {first}
+                </Link>
                 {c.names.length > 1 && (
                   <div className="max-w-xs truncate text-xs font-normal text-zinc-500 dark:text-zinc-400" title={c.names.slice(1).join(', ')}>
                     + {c.names.slice(1).join(', ')}

@@ -26,7 +26,7 @@ export function FleetCard({ server: s }: { server: FleetItem }) {
   return (
     <li className="rounded-lg bg-white p-4 shadow-sm ring-1 ring-zinc-200 dark:bg-zinc-900 dark:ring-zinc-800">
       <div className="flex items-center justify-between gap-3">
-        <Link href={`/servers/${s.id}/metrics`} className="font-medium text-zinc-900 hover:underline dark:text-zinc-100">
+        <Link href={`/servers/${s.id}`} className="font-medium text-zinc-900 hover:underline dark:text-zinc-100">
           {s.name}
         </Link>
         <StatusPill status={s.status} />

@@ -126,7 +126,7 @@ function FleetRow({ server: s }: { server: FleetItem }) {
   return (
     <Tr>
       <Td primary data-server-name>
-        <Link href={`/servers/${s.id}/metrics`} className="hover:underline">
+        <Link href={`/servers/${s.id}`} className="hover:underline">
           {s.name}
         </Link>
       </Td>

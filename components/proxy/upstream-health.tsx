@@ -6,7 +6,7 @@ import { TargetHealth } from '@/components/monitoring/target-health';
 import { Button } from '@/components/ui/button';
 import { Modal } from '@/components/ui/modal';
 
-function describeCheck(check: UpstreamDto['healthCheck'], canCheck: boolean): string {
+export function describeCheck(check: UpstreamDto['healthCheck'], canCheck: boolean): string {
   if (!check || check.type === 'none') {
     const once = canCheck ? '"Check targets now" probes each target over TCP once' : 'an admin can probe the targets once';
     return `No health check is configured: ${once}. Nothing re-checks them later, so no alert is raised.`;

@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import type { UpstreamDto } from '@/lib/proxy/dto';
 import type { Page } from '@/lib/pagination';
 import { Badge } from '@/components/ui/badge';
@@ -38,7 +39,9 @@ export function UpstreamTable({ initial, actions }: { initial: Page<UpstreamDto>
         {items.map((u) => (
           <Tr key={u.id}>
             <Td className="align-top">
-              <div className="font-medium text-zinc-900 dark:text-zinc-100">{u.name}</div>
+              <Link href={`/upstreams/${u.id}`} className="font-medium text-zinc-900 hover:underline dark:text-zinc-100">
+                {u.name}
+              </Link>
               <div className="text-xs text-zinc-500 dark:text-zinc-400">{methodLabel[u.method]}</div>
             </Td>
             <Td className="align-top">

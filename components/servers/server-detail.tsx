@@ -56,6 +56,7 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
           {s.lastError}
         </Notice>
       )}
+      {slot}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="Connection" description="How Gatehouse signs in over SSH.">
           <Facts
@@ -108,7 +109,6 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
           </Card>
         )}
       </div>
-      {slot}
     </div>
   );
 }

@@ -79,3 +79,39 @@ export async function subjectChoices(actor: Actor) {
     .orderBy(asc(t.domains.fqdn));
   return { servers, domains };
 }
+
+export interface IncidentTimelineEntry {
+  at: string;
+  /** condition: the condition began; fired/resolved: the incident opened/closed; message: a Telegram message. */
+  kind: 'condition' | 'fired' | 'resolved' | 'message';
+  text: string;
+}
+
+const MESSAGE_WORDS = { fired: 'Alert message', resolved: 'Resolved message', reminder: 'Reminder', test: 'Test message', info: 'Message' } as const;
+const DELIVERY = { pending: 'waiting to be sent', sending: 'being sent', sent: 'sent to Telegram', held: 'held (silenced)', dead: 'could not be delivered' } as const;
+
+/**
+ * An incident with its timeline, oldest first: when the condition began, when it opened, each
+ * Telegram message and how it went, and when it resolved. Same visibility as getAlert.
+ */
+export async function getIncident(actor: Actor, id: string): Promise<{ alert: AlertDto; timeline: IncidentTimelineEntry[] }> {
+  const alert = await getAlert(actor, id);
+  const { db, t } = getDb();
+  const [row] = await db.select().from(t.alerts).where(eq(t.alerts.id, id)).limit(1);
+  const messages = await db
+    .select({ kind: t.notifications.kind, status: t.notifications.status, createdAt: t.notifications.createdAt, sentAt: t.notifications.sentAt })
+    .from(t.notifications)
+    .where(eq(t.notifications.alertId, id))
+    .orderBy(asc(t.notifications.createdAt));
+  const timeline: IncidentTimelineEntry[] = [];
+  if (row) {
+    timeline.push({ at: row.pendingSince.toISOString(), kind: 'condition', text: 'The condition began' });
+    if (row.startedAt) timeline.push({ at: row.startedAt.toISOString(), kind: 'fired', text: row.startedAt.getTime() === row.pendingSince.getTime() ? 'The incident opened' : 'The incident opened (the condition held for the rule’s duration)' });
+  }
+  for (const m of messages) {
+    timeline.push({ at: (m.sentAt ?? m.createdAt).toISOString(), kind: 'message', text: `${MESSAGE_WORDS[m.kind]} ${DELIVERY[m.status]}` });
+  }
+  if (row?.resolvedAt) timeline.push({ at: row.resolvedAt.toISOString(), kind: 'resolved', text: 'The incident resolved' });
+  timeline.sort((x, y) => x.at.localeCompare(y.at));
+  return { alert, timeline };
+}

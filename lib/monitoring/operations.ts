@@ -1,6 +1,6 @@
 import { defineOperations, serverErrors } from '../operation';
 import { listParams } from '../pagination';
-import { fleetQuery, fleetHistoryQuery, fleetHistorySchema, dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
+import { fleetQuery, fleetHistoryQuery, fleetHistorySchema, dnsCheckListSchema, dnsCheckResultSchema, fleetSchema, fleetUptimeSchema, serverUptimeSchema, metricsQueryInput, metricsSchema, upstreamCheckSchema } from './schemas';
 
 export const monitoringOps = defineOperations({
   fleet: {
@@ -15,6 +15,16 @@ export const monitoringOps = defineOperations({
       '`window` is `24h` (5-minute roll-ups), `7d` or `30d` (hourly roll-ups); `limit` (default 10, max 50) servers per metric, highest average first. ' +
       'Averages weight each bucket by its sample count; `max` is the highest bucket maximum. Only closed buckets count (the roll-up job writes them), ' +
       'and users see only the servers shared with them. `?tag=a&tag=b` narrows it to the servers carrying every given tag.',
+  },
+  fleetUptime: {
+    method: 'GET', path: '/fleet/uptime', summary: 'Uptime of every server you may see: 24 h, 30 days and a 24-hour strip', tag: 'monitoring', auth: 'user',
+    response: fleetUptimeSchema,
+    description: 'Derived from the metric rollups and the server-down incidents: a slot with a sample (or an incident) is observed; down time is the time covered by `server_down` incidents; uptime = (observed − down) / observed, null when nothing was observed. Strip: the last 24 hours, one slot an hour, `up`, `down` or `unknown`.',
+  },
+  serverUptime: {
+    method: 'GET', path: '/servers/{id}/uptime', summary: 'Uptime of a server: 24 h, 30 days and a 24-hour strip', tag: 'monitoring', auth: 'user',
+    response: serverUptimeSchema,
+    description: 'As `/fleet/uptime`, for one server.',
   },
   metrics: {
     method: 'GET', path: '/servers/{id}/metrics', summary: 'Metric history of a server', tag: 'monitoring', auth: 'user',

@@ -132,3 +132,15 @@ export const fleetHistorySchema = z.object({
   disk: z.array(busiest),
 });
 export type FleetHistoryDto = z.infer<typeof fleetHistorySchema>;
+/** Uptime of a server (lib/monitoring/uptime.ts explains how it is derived). */
+export const uptimeSlotSchema = z.object({ start: z.string(), state: z.enum(['up', 'down', 'unknown']) });
+export const serverUptimeSchema = z.object({
+  serverId: z.string(),
+  /** Percent (0–100) over the last 24 h and 30 days; null when nothing was observed in the window. */
+  day: z.number().nullable(),
+  month: z.number().nullable(),
+  /** The last 24 hours, one slot an hour, oldest first (the last slot is the current hour). */
+  strip: z.array(uptimeSlotSchema),
+});
+export type ServerUptimeDto = z.infer<typeof serverUptimeSchema>;
+export const fleetUptimeSchema = z.object({ items: z.array(serverUptimeSchema) });

@@ -3,7 +3,7 @@
  * from the body shipped in code) and admins' own, checked by rendering them for a sample domain
  * before they are saved, so a template that cannot render never reaches a deploy.
  */
-import { asc, count, eq, gt, inArray } from 'drizzle-orm';
+import { asc, count, eq, gt, inArray, isNull } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
 import { requireAdmin } from '../access/rbac';
@@ -16,7 +16,7 @@ import { loadServerRenderState } from './load';
 import { parseNginx } from '../nginx/syntax';
 import { hasAcmeLocation, previewDomainTemplate, renderServerConfig } from './render';
 import { templateInput, templatePatch } from './schemas';
-import { BUILTIN_TEMPLATES } from './templates/builtin';
+import { BUILTIN_HTTP_ID, BUILTIN_SSL_ID, BUILTIN_TEMPLATES } from './templates/builtin';
 import { markDomainsPending } from './status';
 import { previewInput, type TemplateDto } from './dto';
 import type { RenderInput, TemplateKind } from './types';
@@ -60,7 +60,17 @@ async function domainCounts(ids: string[]): Promise<Map<string, number>> {
   if (ids.length === 0) return new Map();
   const { db, t } = getDb();
   const rows = await db.select({ id: t.domains.templateId, n: count() }).from(t.domains).where(inArray(t.domains.templateId, ids)).groupBy(t.domains.templateId);
-  return new Map(rows.map((r) => [r.id ?? '', Number(r.n)]));
+  const counts = new Map(rows.map((r) => [r.id ?? '', Number(r.n)]));
+  // A domain without a template renders with the built-in one of its kind (render.ts,
+  // chooseTemplate): HTTP without a certificate, SSL with one. Those count as uses too.
+  if (ids.includes(BUILTIN_HTTP_ID) || ids.includes(BUILTIN_SSL_ID)) {
+    const byDefault = await db.select({ mode: t.domains.sslMode, n: count() }).from(t.domains).where(isNull(t.domains.templateId)).groupBy(t.domains.sslMode);
+    for (const r of byDefault) {
+      const id = r.mode === 'none' ? BUILTIN_HTTP_ID : BUILTIN_SSL_ID;
+      counts.set(id, (counts.get(id) ?? 0) + Number(r.n));
+    }
+  }
+  return counts;
 }
 
 export async function listTemplates(actor: Actor, params: ListParams) {

@@ -62,7 +62,8 @@ describe('monitoring dashboard in the browser', () => {
     await dns?.stop();
   });
 
-  const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.getByRole('link', { name, exact: true }) });
+  // A row of the fleet table (the uptime section below has a row per server too).
+  const row = (page: Page, name: string) => page.getByRole('row').filter({ has: page.locator('[data-server-name]').getByRole('link', { name, exact: true }) });
 
   it('updates the fleet grid live, shows charts, validates settings and limits users to shared servers', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
@@ -102,16 +103,20 @@ describe('monitoring dashboard in the browser', () => {
 
     // Filter and sort.
     await page.getByRole('button', { name: /^Down/ }).click();
-    await expect(page.getByRole('link', { name: 'web-1', exact: true }).count()).resolves.toBe(0);
+    // The fleet table (the uptime section below lists every server whatever the filter).
+    const fleetLink = (name: string) => page.locator('[data-server-name]').getByRole('link', { name, exact: true });
+    await expect(fleetLink('web-1').count()).resolves.toBe(0);
     await page.getByRole('button', { name: /^All/ }).click();
     await page.getByLabel('Filter servers by name').fill('web');
-    await expect(page.getByRole('link', { name: 'db-1', exact: true }).count()).resolves.toBe(0);
+    await expect(fleetLink('db-1').count()).resolves.toBe(0);
     await page.getByLabel('Filter servers by name').fill('');
     await page.getByRole('button', { name: 'CPU' }).click();
     expect(await page.locator('th[aria-sort]').textContent()).toContain('CPU');
 
-    // The metrics page: charts for 1 h, then 7 d.
-    await page.getByRole('link', { name: 'web-1', exact: true }).click();
+    // The server's name opens its page; its Metrics tab charts 1 h, then 7 d.
+    await fleetLink('web-1').click();
+    await page.waitForURL(`${app.url}/servers/${ids.web}`);
+    await page.getByRole('navigation', { name: 'Server sections' }).getByRole('link', { name: 'Metrics' }).click();
     await page.waitForURL(`${app.url}/servers/${ids.web}/metrics`);
     await page.locator('canvas').first().waitFor();
     await page.getByText(/points, one point per sample/).waitFor();
@@ -158,7 +163,7 @@ describe('monitoring dashboard in the browser', () => {
     db.prepare('insert into server_shares (server_id, user_id) values (?, ?)').run(ids.web, userId);
     const userPage = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
     await signIn(userPage, app, USER);
-    await userPage.getByRole('link', { name: 'web-1', exact: true }).waitFor();
+    await userPage.getByRole('list', { name: 'Servers with their status and latest metrics' }).getByRole('link', { name: 'web-1', exact: true }).waitFor();
     expect(await userPage.getByRole('link', { name: 'db-1', exact: true }).count()).toBe(0);
     expect(await userPage.content()).not.toContain('href="/settings"');
     await shot(userPage, 'monitoring-10-user-phone');

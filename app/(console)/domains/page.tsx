@@ -6,6 +6,7 @@ import { tagsFromSearch } from '@/components/ui/tag-chips';
 import { proxyChoices } from '@/lib/proxy/console-data';
 import { certificateChoices } from '@/lib/certs/service';
 import { Card } from '@/components/ui/card';
+import { buttonClass } from '@/components/ui/button';
 import { Icon } from '@/components/ui/icons';
 import { ModalForm } from '@/components/ui/modal-form';
 import { Notice } from '@/components/ui/notice';
@@ -38,17 +39,25 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
         title="Domains"
         description={admin ? 'Names served by your servers\u2019 Nginx, each proxied to an upstream pool. Changes go live when you deploy.' : 'Domains on the servers shared with you (read-only).'}
         actions={
-          canCreate && (
+          admin && choices.servers.length > 0 && (
+            <>
+            <Link href="/domains/new" className={buttonClass(canCreate ? 'secondary' : 'primary')}>
+              Proxy a site
+            </Link>
+            {canCreate && (
             <ModalForm action={createDomainAction} title="New domain" trigger={<><Icon name="plus" />New domain</>} triggerVariant="primary" submitLabel="Add domain" size="lg" fieldNames={domainFieldNames}>
               <DomainFields choices={choices} />
             </ModalForm>
+            )}
+            </>
           )
         }
       />
       {admin && !canCreate && (
         <div className="mb-4">
           <Notice tone="info" title="Before the first domain">
-            A domain needs a <Link href="/servers" className="font-medium underline">server</Link> and an <Link href="/upstreams" className="font-medium underline">upstream pool</Link> to proxy to.
+            A domain needs a <Link href="/servers" className="font-medium underline">server</Link> and an <Link href="/upstreams" className="font-medium underline">upstream pool</Link> to proxy to.{' '}
+            {choices.servers.length > 0 && <><Link href="/domains/new" className="font-medium underline">Proxy a site</Link> creates both the pool and the domain in one go.</>}
           </Notice>
         </div>
       )}

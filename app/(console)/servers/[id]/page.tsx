@@ -4,6 +4,11 @@ import { requireActor } from '@/lib/auth/session';
 import { getServer } from '@/lib/servers/store';
 import { listTasks } from '@/lib/tasks/service';
 import { listUsers } from '@/lib/users/service';
+import { getFleetServer } from '@/lib/monitoring/fleet';
+import { getServerUptime } from '@/lib/monitoring/uptime';
+import { listDomains } from '@/lib/proxy/domains';
+import { listAlerts } from '@/lib/alerts/store';
+import { ServerOverview } from '@/components/servers/server-overview';
 import { Notice } from '@/components/ui/notice';
 import { PageHeader } from '@/components/ui/page-header';
 import { Breadcrumb } from '@/components/ui/breadcrumb';
@@ -21,7 +26,14 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { added } = await searchParams;
   const admin = actor.role === 'admin';
   const server = await orNotFound(getServer(actor, id));
-  const [tasks, users] = await Promise.all([listTasks(actor, { limit: 10, serverId: id }), admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null)]);
+  const [tasks, users, fleet, uptime, domains, incidents] = await Promise.all([
+    listTasks(actor, { limit: 10, serverId: id }),
+    admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null),
+    getFleetServer(actor, id),
+    getServerUptime(actor, id),
+    listDomains(actor, { limit: 10, serverId: id }),
+    listAlerts(actor, { limit: 5, serverId: id }),
+  ]);
   const userEmails = Object.fromEntries((users?.items ?? []).map((u) => [u.id, u.email]));
   return (
     <>
@@ -47,10 +59,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
         initial={server}
         admin={admin}
         userEmails={userEmails}
-        slot={
-          // Slot for other features' sections about this server, e.g. "Domains on this server" (proxy feature).
-          null
-        }
+        slot={<ServerOverview fleet={fleet} uptime={uptime} domains={domains.items} moreDomains={domains.nextCursor !== null} incidents={incidents.items} />}
       />
       <section aria-labelledby="server-tasks" className="mt-8">
         <div className="mb-3 flex items-baseline justify-between">
