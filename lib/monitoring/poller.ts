@@ -65,6 +65,8 @@ export interface PollFleetOptions<S, T = GlancesSample> {
   spreadMs?: number;
   cycle?: number;
   clock?: Clock;
+  /** Asked at each server's slot: false skips it (counted in `skipped`), e.g. its lease moved to another instance. */
+  shouldPoll?: (server: S) => boolean;
 }
 
 /** Bounded parallelism: `acquire` waits while `limit` holders are inside. */
@@ -126,6 +128,10 @@ export async function pollFleet<S, T = GlancesSample>(servers: readonly S[], opt
       if (signal?.aborted) {
         stats.skipped += servers.length - i;
         break;
+      }
+      if (options.shouldPoll && !options.shouldPoll(servers[i])) {
+        stats.skipped++;
+        continue;
       }
       await semaphore.acquire();
       stats.maxInFlight = Math.max(stats.maxInFlight, semaphore.inFlight);
