@@ -11,9 +11,13 @@ import { INSTANCE_STALE_MS } from '../lifecycle';
  * database's clock, never an instance's. SQLite has one instance: none of this runs there.
  */
 
-/** Lease length for a polling interval: renewed every balancing step, so short leases suffice. */
+/**
+ * Lease length for a polling interval: half of it, 10 to 30 s. A living instance renews a lease
+ * once it is half used (it balances every 2 s), so a short lease costs nothing; a dead instance's
+ * servers are polled again after at most interval + lease + a balancing step: under two cycles.
+ */
 export function leaseMsFor(intervalMs: number): number {
-  return Math.min(30_000, Math.max(15_000, intervalMs));
+  return Math.min(30_000, Math.max(10_000, Math.floor(intervalMs / 2)));
 }
 
 export interface BalanceResult {

@@ -9,6 +9,7 @@ const all: Record<string, () => Promise<void>> = {
   monitoring: async () => (await import('./monitoring')).run(),
   alerts: async () => (await import('./alerts')).run(),
   'tx-lane': async () => (await import('./tx-lane')).run(),
+  'scale-out': async () => (await import('./scale-out')).run(),
 };
 
 async function main() {
