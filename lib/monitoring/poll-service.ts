@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNotNull } from 'drizzle-orm';
 import { getDb } from '../db';
 import { config } from '../config';
-import { balancePollLeases, ensureLeaseRows, heldServerIds, leaseMsFor } from './poll-leases';
+import { balancePollLeases, ensureLeaseRows, heldServerIds, leaseMsFor, releasePollLeases } from './poll-leases';
 import { open } from '../crypto/secret-box';
 import { getEffectiveSettings } from '../settings/service';
 import { GlancesClient, GlancesError, type GlancesApiVersion, type GlancesTarget } from '../glances/client';
@@ -38,6 +38,8 @@ interface PollerState {
   cycle: number;
   running: Promise<CycleStats | null> | null;
   lastStartAt: number;
+  /** Start of the wall-clock period whose cycle ran last. */
+  lastPeriod: number;
   lastStats: CycleStats | null;
   /** PostgreSQL: the servers this instance holds a lease on (null until the first balancing step). */
   held: Set<string> | null;
@@ -46,6 +48,8 @@ interface PollerState {
   balancing: Promise<void> | null;
   /** Polls of servers claimed between cycles (taken over from a dead or leaving instance). */
   extra: Set<Promise<unknown>>;
+  /** Shutdown: hold nothing (a balancing step still in flight gives back what it claimed). */
+  stopped?: boolean;
 }
 
 const g = globalThis as unknown as { __gatehouseMonitor?: PollerState };
@@ -56,6 +60,7 @@ function state(): PollerState {
     cycle: 0,
     running: null,
     lastStartAt: 0,
+    lastPeriod: 0,
     lastStats: null,
     held: null,
     lastBalanceAt: 0,
@@ -101,6 +106,22 @@ export interface CycleOptions {
   servers?: MonitoredServer[];
   /** Skips a server at its slot when this says no (its lease moved away). */
   shouldPoll?: (s: MonitoredServer) => boolean;
+  /**
+   * Wall-clock slots: each server starts at `periodStart` + its own fixed fraction of the spread
+   * (from its id), whichever instance polls it, so its polls stay one interval apart when its
+   * share moves or grows. Without it, starts are spread evenly over the list.
+   */
+  periodStart?: number;
+}
+
+/** A server's fixed place in the spread, in [0, 1): FNV-1a of its id. */
+export function slotFraction(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) / 0x1_0000_0000;
 }
 
 export interface MonitoringCycleStats extends CycleStats {
@@ -115,14 +136,25 @@ export async function runMonitoringCycle(options: CycleOptions = {}): Promise<Mo
   const settings = (await getEffectiveSettings()).monitoring;
   const intervalMs = settings.intervalSeconds * 1000;
   const thresholds = { downAfter: settings.downAfterFailures, upAfter: settings.upAfterSuccesses };
-  const servers = options.servers ?? (await loadMonitoredServers());
+  let servers = options.servers ?? (await loadMonitoredServers());
+  const spreadMs = options.spreadMs ?? Math.floor(intervalMs * 0.8);
+  let offsets: number[] | undefined;
+  if (options.periodStart !== undefined) {
+    const now = Date.now();
+    const placed = servers
+      .map((s) => ({ s, at: Math.max(0, options.periodStart! + Math.floor(slotFraction(s.id) * spreadMs) - now) }))
+      .sort((a, b) => a.at - b.at);
+    servers = placed.map((p) => p.s);
+    offsets = placed.map((p) => p.at);
+  }
   const writer = new SampleWriter({ maxBatch: 500, maxDelayMs: 2_000 });
   const cycle = st.cycle++;
 
   const stats = await pollFleet(servers, {
     concurrency: options.concurrency ?? POLL_CONCURRENCY,
     intervalMs,
-    spreadMs: options.spreadMs ?? Math.floor(intervalMs * 0.8),
+    spreadMs,
+    offsets,
     // The whole poll (4 requests) must finish well inside the interval.
     timeoutMs: Math.min(15_000, Math.max(2_000, Math.floor(intervalMs / 2))),
     signal: options.signal,
@@ -166,6 +198,7 @@ export async function monitoringTick(now = Date.now()): Promise<void> {
   const st = state();
   const { intervalSeconds } = (await getEffectiveSettings()).monitoring;
   const shared = getDb().dialect === 'postgres';
+  if (st.stopped) return;
   if (shared && !st.balancing && now - st.lastBalanceAt >= BALANCE_MS) {
     st.lastBalanceAt = now;
     st.balancing = balance(intervalSeconds * 1000, now)
@@ -177,12 +210,19 @@ export async function monitoringTick(now = Date.now()): Promise<void> {
     if (st.held === null) await st.balancing;
   }
   if (st.running) return;
-  if (now - st.lastStartAt < intervalSeconds * 1000) return;
+  // One cycle per wall-clock period of the interval (the same periods on every instance), and
+  // never two within half an interval.
+  const intervalMs = intervalSeconds * 1000;
+  const period = Math.floor(now / intervalMs) * intervalMs;
+  if (period === st.lastPeriod || Math.abs(now - st.lastStartAt) <= intervalMs / 2) return;
   if (shared && st.held === null) return;
   st.lastStartAt = now;
+  st.lastPeriod = period;
   st.running = (async () => {
     const servers = shared ? await loadMonitoredServers([...st.held!].sort()) : undefined;
-    return runMonitoringCycle({ servers, shouldPoll: shared ? (s) => st.held?.has(s.id) ?? false : undefined });
+    // The period's start on this process's clock (`now` may be a test's).
+    const periodStart = Date.now() - (now - period);
+    return runMonitoringCycle({ servers, periodStart, shouldPoll: shared ? (s) => st.held?.has(s.id) ?? false : undefined });
   })()
     .catch((err) => {
       console.error('[gatehouse] monitoring cycle failed:', (err as Error).message);
@@ -205,6 +245,10 @@ async function balance(intervalMs: number, now: number): Promise<void> {
     st.lastEnsureAt = now;
   }
   const result = await balancePollLeases(me, leaseMsFor(intervalMs));
+  if (st.stopped) {
+    await releasePollLeases(me);
+    return;
+  }
   const first = st.held === null;
   st.held = await heldServerIds(me);
   // Taken over between cycles (not on the first step: the first cycle starts right away).
@@ -231,9 +275,13 @@ export async function monitoringIdle(): Promise<void> {
   await Promise.allSettled([...st.extra]);
 }
 
-/** Shutdown and tests: stop sharing (no leases held); the next tick balances afresh. */
-export function forgetShare(): void {
+/**
+ * Shutdown: stop polling and sharing (what is left of a cycle is skipped; the caller gives the
+ * leases back with releasePollLeases). `resume` (tests) lets the next tick balance afresh.
+ */
+export function forgetShare(opts: { resume?: boolean } = {}): void {
   const st = state();
+  st.stopped = !opts.resume;
   st.held = null;
   st.lastBalanceAt = 0;
   st.lastEnsureAt = 0;
