@@ -46,7 +46,12 @@ export async function ensureLeaseRows(): Promise<void> {
     on conflict (server_id) do nothing`);
 }
 
-/** One balancing step for `instanceId` (see the module comment). */
+/**
+ * One balancing step for `instanceId` (see the module comment). An instance counts towards the
+ * shares while its heartbeat is fresh and none of its leases has run out: a living one renews
+ * them long before, so an expired lease means it died (or stalled), and its servers are taken
+ * over at once instead of after its heartbeat goes stale.
+ */
 export async function balancePollLeases(instanceId: string, leaseMs: number): Promise<BalanceResult> {
   const sql = pg();
   const lease = `${Math.round(leaseMs)} milliseconds`;
@@ -58,7 +63,8 @@ export async function balancePollLeases(instanceId: string, leaseMs: number): Pr
     `select
        (select count(*) from servers s where ${MONITORED})::int as total,
        (select count(*) from instances i where i.scheduler and i.stopped_at is null
-          and i.last_seen_at > now() - interval '${INSTANCE_STALE_MS} milliseconds' and i.id <> $1)::int as others,
+          and i.last_seen_at > now() - interval '${INSTANCE_STALE_MS} milliseconds' and i.id <> $1
+          and not exists (select 1 from poll_leases x where x.instance_id = i.id and x.expires_at <= now()))::int as others,
        (select count(*) from poll_leases l join servers s on s.id = l.server_id
           where l.instance_id = $1 and l.expires_at > now() and ${MONITORED})::int as held`,
     [instanceId],

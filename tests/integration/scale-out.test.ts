@@ -104,6 +104,19 @@ describe.each(dialects)('scale-out (%s)', (dialect) => {
     expect(Object.fromEntries(await leaseCounts())).toEqual({ a: 10, b: 10, c: 10 });
   });
 
+  it.runIf(dialect === 'postgres')('leases that ran out move at once, before the heartbeat of their instance is stale', async () => {
+    await addServers(30);
+    for (const id of ['a', 'b', 'c']) await addInstance(id);
+    await ensureLeaseRows();
+    for (const id of ['a', 'b', 'c']) await balancePollLeases(id, 15_000);
+    const cShare = await heldServerIds('c');
+    await executeSql(sql`update poll_leases set expires_at = now() - interval '1 second' where instance_id = 'c'`);
+    const a = await balancePollLeases('a', 15_000);
+    const b = await balancePollLeases('b', 15_000);
+    expect([a.held, b.held]).toEqual([15, 15]);
+    expect(new Set([...a.claimed, ...b.claimed])).toEqual(cShare);
+  });
+
   it.runIf(dialect === 'postgres')('a dead instance\'s servers move to the living once its leases expire; a new one gets its share', async () => {
     await addServers(30);
     for (const id of ['a', 'b', 'c']) await addInstance(id);
