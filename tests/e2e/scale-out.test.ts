@@ -139,7 +139,7 @@ describe.skipIf(!enabled)('three instances on one PostgreSQL behind Nginx', () =
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
     const sshPort = (blackhole.address() as net.AddressInfo).port;
     const ports = await freePorts(3);
-    const lbPort = await freePort();
+    let lbPort = await freePort();
     lb = `http://127.0.0.1:${lbPort}`;
     env = {
       DATABASE_URL: pg.url,
@@ -180,6 +180,14 @@ server {
 `,
       },
     });
+    // The harness's own default server took the same free port: move ours.
+    if (nginx.port === lbPort) {
+      const moved = await freePort();
+      nginx.writeConf('gatehouse.conf', fs.readFileSync(path.join(nginx.confDir, 'gatehouse.conf'), 'utf8').replace(`listen 127.0.0.1:${lbPort};`, `listen 127.0.0.1:${moved};`));
+      await nginx.reload();
+      lbPort = moved;
+      lb = `http://127.0.0.1:${lbPort}`;
+    }
     const cli = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['lib/cli/main.ts', 'tokens', 'create', '--email', ADMIN.email, '--name', 'scale-out'], {
       cwd: root,
       env: { ...process.env, ...env, DATA_DIR: dataDirs[0] },
