@@ -14,10 +14,11 @@ const TABLE_OWNERS = {
   settings: ['settings'],
   events: ['events'],
   tasks: ['tasks', 'taskLogs'],
+  scheduler: ['instances'],
   servers: ['servers', 'serverShares'],
   proxy: ['upstreams', 'upstreamTargets', 'templates', 'domains', 'deployedFiles', 'accessLists', 'streams'],
   certs: ['certificates'],
-  monitoring: ['dnsChecks', 'metricSamples', 'metricRollups'],
+  monitoring: ['dnsChecks', 'metricSamples', 'metricRollups', 'pollLeases'],
   alerts: ['alertRules', 'alerts', 'silences', 'notifications'],
 };
 const ALL_TABLES = Object.values(TABLE_OWNERS).flat();

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import crypto from 'node:crypto';
 import { z } from 'zod';
 import { parseCidrList, type CidrRange } from './net/cidr';
@@ -49,11 +50,18 @@ const envSchema = z.object({
     }),
   SSH_CONNECT_TIMEOUT_SECONDS: z.coerce.number({ error: 'must be a number of seconds' }).positive('must be more than 0').max(300, 'must be at most 300').default(20),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  INSTANCE_ID: z
+    .string()
+    .max(64, 'must be at most 64 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
-export interface Config extends Omit<Env, 'DATABASE_URL' | 'AUTH_SECRET' | 'ENCRYPTION_KEY'> {
+export interface Config extends Omit<Env, 'DATABASE_URL' | 'AUTH_SECRET' | 'ENCRYPTION_KEY' | 'INSTANCE_ID'> {
   DATABASE_URL: string;
+  /** This process's name among the instances (INSTANCE_ID, else generated once per process). */
+  INSTANCE_ID: string;
   AUTH_SECRET: string;
   ENCRYPTION_KEY: string;
   dialect: 'sqlite' | 'postgres';
@@ -82,10 +90,21 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     DATA_DIR: dataDir,
     DATABASE_URL: databaseUrl,
     dialect: databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres',
+    INSTANCE_ID: e.INSTANCE_ID ?? generatedInstanceId(),
     AUTH_SECRET: e.AUTH_SECRET ?? generatedSecret(dataDir, 'auth-secret', () => crypto.randomBytes(48).toString('base64url'), 'AUTH_SECRET'),
     ENCRYPTION_KEY: e.ENCRYPTION_KEY ?? generatedSecret(dataDir, 'encryption-key', () => crypto.randomBytes(32).toString('base64'), 'ENCRYPTION_KEY'),
     fromEnv: new Set(Object.keys(emptyToUndefined(env))),
   };
+}
+
+/**
+ * One id per process, kept on globalThis: Next.js bundles instrumentation and route handlers
+ * separately, and each module copy must name the same instance.
+ */
+function generatedInstanceId(): string {
+  const g = globalThis as unknown as { __gatehouseInstanceId?: string };
+  g.__gatehouseInstanceId ??= `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40) || 'gatehouse'}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
+  return g.__gatehouseInstanceId;
 }
 
 function generatedSecret(dataDir: string, file: string, make: () => string, name: string): string {

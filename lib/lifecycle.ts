@@ -25,6 +25,8 @@ interface Hook {
 
 interface LifecycleState {
   draining: boolean;
+  /** This instance runs the singleton jobs (set by lib/scheduler; /health reports it). */
+  leader?: boolean;
   hooks: Map<string, Hook>;
   shutdown?: Promise<void>;
   signalsInstalled?: boolean;
@@ -43,6 +45,23 @@ export const DRAINING_RETRY_AFTER_SECONDS = 5;
 /** True once shutdown has begun: requests are answered 503 and no new task is claimed. */
 export function isDraining(): boolean {
   return state().draining;
+}
+
+/**
+ * Instances write their row every INSTANCE_HEARTBEAT_MS; one not seen for INSTANCE_STALE_MS is
+ * gone (its tasks are interrupted, its poll leases and leadership pass to the living).
+ */
+export const INSTANCE_HEARTBEAT_MS = 5_000;
+export const INSTANCE_STALE_MS = 20_000;
+
+/** Does this instance run the singleton jobs now? (The scheduler holds the leader lock.) */
+export function isLeader(): boolean {
+  return state().leader === true;
+}
+
+/** lib/scheduler: this instance took, or lost, the leader lock. */
+export function setLeader(leader: boolean): void {
+  state().leader = leader;
 }
 
 /** Registers (or, under the same name, replaces) a close hook for a phase. */

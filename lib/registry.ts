@@ -9,6 +9,7 @@ import { config } from './config';
 import { taskJobs } from './tasks/jobs';
 import { interruptStaleTasks, pruneTasks } from './tasks/store';
 import { pruneEvents } from './events/bus';
+import { pruneInstances } from './scheduler/instances';
 import { pruneSignInFailures } from './auth/rate-limit';
 import { getEffectiveSettings } from './settings/service';
 import { serverTaskHandlers } from './servers/tasks';
@@ -51,6 +52,7 @@ export const jobs: readonly JobDef[] = [
       await pruneEvents(60 * 60_000);
       await pruneSignInFailures();
       await pruneTasks((await getEffectiveSettings()).retention.taskDays);
+      await pruneInstances();
     },
   },
 ];

@@ -2,6 +2,9 @@ import { config, ConfigError } from './config';
 import { closeDb, migrateDb } from './db';
 import { bootstrap } from './auth/setup';
 import { startScheduler, stopScheduler } from './scheduler';
+import { startInstanceHeartbeat, stopInstanceHeartbeat } from './scheduler/instances';
+import { releasePollLeases } from './monitoring/poll-leases';
+import { forgetShare } from './monitoring/poll-service';
 import { registerTaskHandlers, stopRunner } from './tasks/runner';
 import { closeAllStreams } from './events/sse';
 import { flushBus } from './events/bus';
@@ -25,6 +28,14 @@ export function registerShutdownHooks(): void {
     const n = await stopRunner(SHUTDOWN_GRACE_MS);
     if (n) console.warn(`[gatehouse] ${plural(n, 'task')} still running after ${SHUTDOWN_GRACE_MS / 1000} s were marked interrupted`);
   });
+  // Polling stops at once (what is left of the cycle is skipped); the others take the servers over.
+  onShutdown('work', 'poll leases', async () => {
+    forgetShare();
+    await releasePollLeases(config().INSTANCE_ID);
+  });
+  // Only after the work phase: while tasks still finish, the row must stay fresh (or another
+  // instance would take this one for dead and interrupt them).
+  onShutdown('streams', 'instance row', () => stopInstanceHeartbeat());
   onShutdown('streams', 'event streams', async () => {
     await flushBus();
     closeAllStreams();
@@ -67,6 +78,7 @@ export async function startGatehouse(): Promise<void> {
     console.log(`[gatehouse] Setup code: ${boot.setupCode}`);
   }
   await runStartupHooks();
+  await startInstanceHeartbeat();
   if (cfg.SCHEDULER === 'on') {
     await startScheduler(jobs);
   }
@@ -74,5 +86,5 @@ export async function startGatehouse(): Promise<void> {
   // NEXT_MANUAL_SIG_HANDLE=true; before this point a signal simply ends the process).
   registerShutdownHooks();
   installSignalHandlers();
-  console.log(`[gatehouse] ready on ${cfg.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`);
+  console.log(`[gatehouse] ready on ${cfg.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} as instance ${cfg.INSTANCE_ID}`);
 }

@@ -25,6 +25,7 @@ export const navItems: NavItem[] = [
   { href: '/alerts', label: 'Alerts', icon: 'alert' },
   { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
   { href: '/audit', label: 'Audit log', icon: 'audit', adminOnly: true },
+  { href: '/instances', label: 'Instances', icon: 'layers', adminOnly: true },
   { href: '/settings', label: 'Settings', icon: 'monitor', adminOnly: true },
   { href: '/account', label: 'Account', icon: 'account' },
 ];

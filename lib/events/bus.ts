@@ -143,7 +143,8 @@ export async function busReady(): Promise<void> {
   await bus().listening;
 }
 
-async function latestEventId(): Promise<number> {
+/** The highest event id committed so far (0: none). */
+export async function latestEventId(): Promise<number> {
   const { db, t } = getDb();
   const [row] = await db.select({ id: t.events.id }).from(t.events).orderBy(desc(t.events.id)).limit(1);
   return row ? Number(row.id) : 0;

@@ -6,7 +6,9 @@ import { checkDueUpstreams } from './upstream-health';
 /** Monitoring's background jobs (wired by lib/registry.ts). */
 export const monitoringJobs = [
   // Ticks every second; a cycle starts when the configured interval has passed (see monitoringTick).
-  { name: 'monitoring.poll', pattern: '* * * * * *', run: monitoringTick },
+  // Every instance polls: on PostgreSQL each its share of the servers (poll leases), on SQLite
+  // the one instance all of them.
+  { name: 'monitoring.poll', pattern: '* * * * * *', everyInstance: true, run: monitoringTick },
   {
     name: 'monitoring.rollup',
     pattern: '30 */5 * * * *',

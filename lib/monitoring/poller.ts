@@ -65,6 +65,10 @@ export interface PollFleetOptions<S, T = GlancesSample> {
   spreadMs?: number;
   cycle?: number;
   clock?: Clock;
+  /** Each server's start offset from the cycle's start (ascending, one per server); default: evenly spread. */
+  offsets?: readonly number[];
+  /** Asked at each server's slot: false skips it (counted in `skipped`), e.g. its lease moved to another instance. */
+  shouldPoll?: (server: S) => boolean;
 }
 
 /** Bounded parallelism: `acquire` waits while `limit` holders are inside. */
@@ -108,7 +112,7 @@ export async function pollFleet<S, T = GlancesSample>(servers: readonly S[], opt
   const clock = options.clock ?? systemClock;
   const { signal } = options;
   const start = clock.now();
-  const offsets = staggerOffsets(servers.length, options.spreadMs ?? options.intervalMs);
+  const offsets = options.offsets ?? staggerOffsets(servers.length, options.spreadMs ?? options.intervalMs);
   const semaphore = new Semaphore(Math.max(1, Math.floor(options.concurrency)));
   const stats = { ok: 0, failed: 0, skipped: 0, maxInFlight: 0, maxStartDelayMs: 0 };
   const running = new Set<Promise<void>>();
@@ -126,6 +130,10 @@ export async function pollFleet<S, T = GlancesSample>(servers: readonly S[], opt
       if (signal?.aborted) {
         stats.skipped += servers.length - i;
         break;
+      }
+      if (options.shouldPoll && !options.shouldPoll(servers[i])) {
+        stats.skipped++;
+        continue;
       }
       await semaphore.acquire();
       stats.maxInFlight = Math.max(stats.maxInFlight, semaphore.inFlight);

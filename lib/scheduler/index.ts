@@ -1,10 +1,13 @@
 import { Cron } from 'croner';
 import { rawDb } from '../db';
+import { setLeader } from '../lifecycle';
 
 /**
  * Named background jobs (croner), created paused and started together once per process from
  * instrumentation.ts. On PostgreSQL only the instance holding an advisory lock runs them; the lock
- * dies with its connection, so another instance takes over when the leader goes away.
+ * dies with its connection, so another instance takes over when the leader goes away: the others
+ * try every LEADER_RETRY_MS, and the leader checks its lock's connection as often (lost, e.g.
+ * PostgreSQL restarted: it stops leading until it wins the lock again).
  */
 export interface JobDef {
   name: string;
@@ -22,11 +25,15 @@ interface SchedulerState {
   leader: boolean;
   leaderTimer?: NodeJS.Timeout;
   release?: () => Promise<void>;
+  /** Is the leader lock's connection still alive? */
+  check?: () => Promise<boolean>;
 }
 
 const g = globalThis as unknown as { __gatehouseScheduler?: SchedulerState };
 const LEADER_LOCK = 724312;
 const SLOW_MS = 10_000;
+/** A new leader within 15 s of the old one dying: well inside it. */
+const LEADER_RETRY_MS = 5_000;
 
 function state(): SchedulerState {
   g.__gatehouseScheduler ??= { jobs: new Map(), inFlight: new Set(), leader: false };
@@ -52,28 +59,55 @@ async function tryLead(): Promise<void> {
   const { dialect, pg } = rawDb();
   if (dialect === 'sqlite' || !pg) {
     s.leader = true;
+    setLeader(true);
     return;
   }
-  if (s.leader) return;
-  const reserved = await pg.reserve();
-  const [row] = await reserved`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`;
-  if (row.ok) {
-    s.leader = true;
-    s.release = async () => {
-      await reserved`select pg_advisory_unlock(${LEADER_LOCK})`.catch(() => {});
-      reserved.release();
-    };
-    console.log('[gatehouse] this instance runs the scheduler');
-  } else {
-    reserved.release();
+  if (s.leader) {
+    if (!s.check || (await s.check())) return;
+    console.warn('[gatehouse] lost the scheduler lock (its database connection failed); trying to win it again');
+    s.leader = false;
+    setLeader(false);
+    await s.release?.();
+    s.release = s.check = undefined;
   }
+  const reserved = await pg.reserve();
+  let ok = false;
+  try {
+    const [row] = await reserved`select pg_try_advisory_lock(${LEADER_LOCK}) as ok`;
+    ok = row.ok === true;
+  } finally {
+    if (!ok) reserved.release();
+  }
+  if (!ok) return;
+  s.leader = true;
+  setLeader(true);
+  s.check = async () => {
+    try {
+      await reserved`select 1`;
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  s.release = async () => {
+    await reserved`select pg_advisory_unlock(${LEADER_LOCK})`.catch(() => {});
+    reserved.release();
+  };
+  console.log('[gatehouse] this instance runs the scheduler');
 }
 
 /** Starts the given jobs (protect: a run that is still going makes the next one skip). */
 export async function startScheduler(defs: readonly JobDef[]): Promise<void> {
   const s = state();
   await tryLead();
-  if (!s.leader) s.leaderTimer = setInterval(() => void tryLead().catch(() => {}), 15_000);
+  let trying = false;
+  s.leaderTimer ??= setInterval(() => {
+    if (trying) return;
+    trying = true;
+    void tryLead()
+      .catch(() => {})
+      .finally(() => (trying = false));
+  }, LEADER_RETRY_MS);
   for (const def of defs) {
     if (s.jobs.has(def.name)) continue;
     s.jobs.set(
@@ -98,12 +132,14 @@ export async function stopScheduler(waitMs = 0): Promise<void> {
   for (const job of s.jobs.values()) job.stop();
   s.jobs.clear();
   if (s.leaderTimer) clearInterval(s.leaderTimer);
+  s.leaderTimer = undefined;
   if (s.inFlight.size && waitMs > 0) {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...s.inFlight]), new Promise((r) => (timer = setTimeout(r, waitMs)))]);
     clearTimeout(timer);
   }
   await s.release?.();
-  s.release = undefined;
+  s.release = s.check = undefined;
   s.leader = false;
+  setLeader(false);
 }

@@ -1,6 +1,6 @@
-import crypto from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
+import { config } from '../config';
 import { isDatabaseUnavailable, retryWhileUnavailable } from '../db/unavailable';
 import { publish } from '../events/bus';
 import { isDraining } from '../lifecycle';
@@ -20,7 +20,7 @@ const g = globalThis as unknown as {
   __gatehouseTasks?: { handlers: Map<string, TaskHandler>; running: number; active: Map<string, Running>; instanceId: string; stopped?: boolean };
 };
 function state() {
-  g.__gatehouseTasks ??= { handlers: new Map(), running: 0, active: new Map(), instanceId: `${process.pid}-${crypto.randomBytes(4).toString('hex')}` };
+  g.__gatehouseTasks ??= { handlers: new Map(), running: 0, active: new Map(), instanceId: config().INSTANCE_ID };
   return g.__gatehouseTasks;
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import { atomically, executeSql, getDb } from '../db';
 import { publish } from '../events/bus';
 import type { TaskDto } from './schemas';
@@ -64,6 +64,43 @@ export async function interruptStaleTasks(olderThanMs: number): Promise<number> 
     .update(t.tasks)
     .set({ status: 'interrupted', error: 'Gatehouse stopped while this task was running.', finishedAt: new Date() })
     .where(and(eq(t.tasks.status, 'running'), olderThanMs > 0 ? or(isNull(t.tasks.heartbeatAt), lt(t.tasks.heartbeatAt, cutoff)) : undefined))
+    .returning();
+  for (const r of rows) await publishTask(r);
+  return rows.length;
+}
+
+/** What a task whose instance died says. */
+export const INSTANCE_LOST = 'The Gatehouse instance running this task stopped before it finished; run it again.';
+
+/**
+ * Periodic (leader): running tasks whose instance is gone (its row not seen for `staleMs`, or
+ * marked stopped) are marked interrupted, with their event. A task of an instance with no row
+ * at all (an older version, or a pruned row) counts once its own heartbeat is `orphanMs` old.
+ * This instance's own tasks are never touched.
+ */
+export async function interruptTasksOfDeadInstances(selfId: string, staleMs: number, orphanMs = 60_000, now = Date.now()): Promise<number> {
+  const { db, t } = getDb();
+  const gone = db
+    .select({ id: t.instances.id })
+    .from(t.instances)
+    .where(or(isNotNull(t.instances.stoppedAt), lt(t.instances.lastSeenAt, new Date(now - staleMs))));
+  const known = db.select({ id: t.instances.id }).from(t.instances);
+  const rows = await db
+    .update(t.tasks)
+    .set({ status: 'interrupted', error: INSTANCE_LOST, finishedAt: new Date(now) })
+    .where(
+      and(
+        eq(t.tasks.status, 'running'),
+        or(isNull(t.tasks.claimedBy), ne(t.tasks.claimedBy, selfId)),
+        or(
+          inArray(t.tasks.claimedBy, gone),
+          and(
+            or(isNull(t.tasks.claimedBy), notInArray(t.tasks.claimedBy, known)),
+            or(isNull(t.tasks.heartbeatAt), lt(t.tasks.heartbeatAt, new Date(now - orphanMs))),
+          ),
+        ),
+      ),
+    )
     .returning();
   for (const r of rows) await publishTask(r);
   return rows.length;

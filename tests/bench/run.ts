@@ -10,6 +10,7 @@ const all: Record<string, () => Promise<void>> = {
   alerts: async () => (await import('./alerts')).run(),
   'tx-lane': async () => (await import('./tx-lane')).run(),
   load: async () => (await import('./load')).run(),
+  'scale-out': async () => (await import('./scale-out')).run(),
 };
 
 async function main() {

@@ -480,3 +480,28 @@ export const notifications = sqliteTable(
   },
   (t) => [index('notifications_status_next_idx').on(t.status, t.nextAttemptAt)],
 );
+
+// ---- instances (scale-out on PostgreSQL) ------------------------------------------------------
+
+/** One row per running Gatehouse process: its heartbeat, whether it leads and whether it polls. */
+export const instances = sqliteTable('instances', {
+  id: text('id').primaryKey(),
+  startedAt: ts('started_at').notNull(),
+  lastSeenAt: ts('last_seen_at').notNull(),
+  leader: bool('leader').notNull().default(false),
+  /** SCHEDULER=on: it runs background jobs and takes a share of the polling. */
+  scheduler: bool('scheduler').notNull().default(true),
+  /** Set by a graceful shutdown: gone at once, not only after its heartbeat went stale. */
+  stoppedAt: ts('stopped_at'),
+});
+
+/** Which instance polls a server: a lease it renews while alive (PostgreSQL; unused on SQLite). */
+export const pollLeases = sqliteTable(
+  'poll_leases',
+  {
+    serverId: text('server_id').primaryKey().references(() => servers.id, { onDelete: 'cascade' }),
+    instanceId: text('instance_id'),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('poll_leases_instance_idx').on(t.instanceId, t.expiresAt)],
+);
