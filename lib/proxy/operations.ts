@@ -49,17 +49,19 @@ export const proxyOps = defineOperations({
   },
   createAccessList: {
     method: 'POST', path: '/access-lists', summary: 'Create an access list', tag: 'access-lists', auth: 'admin', body: accessListInput, response: accessListSchema, status: 201,
+    errors: { 409: '`access_list_exists`: the name is taken' },
     description: 'Passwords are write-only: Gatehouse stores a SHA-512 crypt (`$6$`) hash and answers `hasPassword`. 409 `access_list_exists` when the name is taken.',
   },
   getAccessList: { method: 'GET', path: '/access-lists/{id}', summary: 'One access list', tag: 'access-lists', auth: 'user', response: accessListSchema },
   updateAccessList: {
     method: 'PATCH', path: '/access-lists/{id}', summary: 'Change an access list (users and rules are replaced as a whole)', tag: 'access-lists', auth: 'admin',
-    body: accessListPatch, response: accessListSchema,
+    body: accessListPatch, response: accessListSchema, errors: { 409: '`access_list_exists`: the name is taken' },
     description: 'A user given without `password` keeps the one it has; a new user needs one. Domains using the list become `pending` until the next deploy.',
   },
   deleteAccessList: {
     method: 'DELETE', path: '/access-lists/{id}', summary: 'Delete an access list', tag: 'access-lists', auth: 'admin', status: 204,
     description: '409 `access_list_in_use` (naming the domains) while a domain or one of its locations uses it.',
+    errors: { 409: '`access_list_in_use` (naming the domains)' },
   },
 
   listDomains: {

@@ -10,12 +10,13 @@ export const streamOps = defineOperations({
   },
   createStream: {
     method: 'POST', path: '/streams', summary: 'Create a TCP or UDP stream: a port on a server forwarded to an upstream pool (pending until deployed)', tag: 'streams', auth: 'admin',
-    body: streamInput, response: streamSchema, status: 201,
+    body: streamInput, response: streamSchema, status: 201, errors: { 409: '`port_in_use`: the port is taken on that server' },
     description: '409 `port_in_use` when the port is the server\'s HTTP or HTTPS listener, or another stream of the same protocol there.',
   },
   getStream: { method: 'GET', path: '/streams/{id}', summary: 'One stream', tag: 'streams', auth: 'user', response: streamSchema },
   updateStream: {
     method: 'PATCH', path: '/streams/{id}', summary: 'Change a stream (it becomes pending)', tag: 'streams', auth: 'admin', body: streamPatch, response: streamSchema,
+    errors: { 409: '`port_in_use`: the port is taken on that server' },
     description: '409 `port_in_use` as for POST.',
   },
   deleteStream: {

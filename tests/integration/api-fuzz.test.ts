@@ -124,6 +124,11 @@ function examples(w: World): Record<string, unknown[]> {
     'POST /alert-rules': [{ kind: 'disk', serverId: up, threshold: 95, durationSeconds: 60, severity: 'critical' }],
     'PATCH /alert-rules/{id}': [{ threshold: 50, enabled: false }],
     'POST /silences': [{ serverId: up, endsAt: later, reason: 'fuzz' }, { domainId: domain, endsAt: later }],
+    'POST /access-lists': [{ name: 'fuzz-new-access', satisfy: 'all', users: [{ username: 'alice', password: 'alice-password-1' }], rules: [{ action: 'allow', source: '10.0.0.0/8' }, { action: 'deny', source: 'all' }] }],
+    'PATCH /access-lists/{id}': [{ satisfy: 'any' }, { rules: [{ action: 'allow', source: '192.0.2.1' }] }, { users: [{ username: 'bob', password: 'bob-password-1' }] }],
+    'POST /streams': [{ serverId: up, protocol: 'udp', listenPort: 5353, upstreamId: w.ids.upstreams[0] }, { serverId: up, protocol: 'tcp', listenPort: 2222, upstreamId: w.ids.upstreams[0] }],
+    'PATCH /streams/{id}': [{ listenPort: 4444 }, { protocol: 'udp' }],
+    'POST /bulk': [{ action: 'test', servers: { ids: [up] } }, { action: 'silence', servers: { ids: [up, w.servers.down] }, durationMinutes: 30, reason: 'fuzz' }, { action: 'share', servers: { ids: [up] }, userId: w.shared.id }],
   };
 }
 

@@ -267,11 +267,15 @@ export async function buildWorld(): Promise<World> {
   const template = await post('/templates', { name: 'fuzz-template', kind: 'http', body: templateBody });
   const chain = makeChain(['fuzz.example.test'], { notAfter: daysFromNow(60) });
   const cert = await post('/certificates', { certificatePem: chain.leaf.certPem, privateKeyPem: chain.leaf.keyPem, chainPem: chain.intermediate.certPem });
-  const domain = await post('/domains', { fqdn: 'fuzz.example.test', serverId: up, upstreamId: upstream.id, ssl: { mode: 'custom', certificateId: cert.id } });
+  // An access list attached to the domain on the up server: users see it through that domain.
+  const accessList = await post('/access-lists', { name: 'fuzz-access', satisfy: 'any', users: [{ username: 'fuzz', password: 'fuzz-password-1' }], rules: [{ action: 'allow', source: '127.0.0.1' }] });
+  const domain = await post('/domains', { fqdn: 'fuzz.example.test', serverId: up, upstreamId: upstream.id, accessListId: accessList.id, ssl: { mode: 'custom', certificateId: cert.id } });
   const domainDown = await post('/domains', { fqdn: 'down.example.test', serverId: down, upstreamId: upstream.id });
   const domainRefusing = await post('/domains', { fqdn: 'refusing.example.test', serverId: refusing, upstreamId: upstream.id });
   const rule = await post('/alert-rules', { kind: 'cpu', threshold: 90, durationSeconds: 60, severity: 'warning', enabled: true, serverId: up });
   const silence = await post('/silences', { serverId: up, endsAt: new Date(Date.now() + 3_600_000).toISOString(), reason: 'fuzz' });
+  const streamPort = await freePort();
+  const stream = await post('/streams', { serverId: up, protocol: 'tcp', listenPort: streamPort, upstreamId: upstream.id });
   const task = await post(`/servers/${up}/test`, {});
   const spareToken = await post('/tokens', { name: 'spare' });
 
@@ -286,7 +290,7 @@ export async function buildWorld(): Promise<World> {
   await db.update(t.users).set({ active: false }).where(eq(t.users.id, deactivated.id));
 
   const spareUpstream = async (n: number) => post('/upstreams', { name: `fuzz-spare-${n}`, targets: [{ host: '127.0.0.1', port: targetPort }] });
-  const spare: Record<string, string[]> = { servers: [], upstreams: [], domains: [], templates: [], 'alert-rules': [], silences: [], users: [], tokens: [], certificates: [] };
+  const spare: Record<string, string[]> = { servers: [], upstreams: [], domains: [], templates: [], 'alert-rules': [], silences: [], users: [], tokens: [], certificates: [], 'access-lists': [], streams: [] };
   for (let n = 0; n < 3; n++) {
     const s = await spareServer(n);
     spare.servers.push(s.id);
@@ -299,6 +303,9 @@ export async function buildWorld(): Promise<World> {
     const c = makeChain([`spare-${n}.example.test`], { notAfter: daysFromNow(60) });
     spare.certificates.push((await post('/certificates', { certificatePem: c.leaf.certPem, privateKeyPem: c.leaf.keyPem, chainPem: c.intermediate.certPem })).id);
     spare.templates.push((await post('/templates', { name: `fuzz-spare-${n}`, kind: 'http', body: templateBody })).id);
+    // Not attached to anything, so a delete can succeed.
+    spare['access-lists'].push((await post('/access-lists', { name: `fuzz-spare-${n}`, users: [], rules: [{ action: 'deny', source: 'all' }] })).id);
+    spare.streams.push((await post('/streams', { serverId: s.id, protocol: 'tcp', listenPort: await freePort(), upstreamId: u.id })).id);
   }
   spare.tokens.push(spareToken.id);
   // Bare ones as well, so a delete can succeed (the others are still in use: 409).
@@ -311,6 +318,7 @@ export async function buildWorld(): Promise<World> {
     ids: {
       users: [shared.id], tokens: [spareToken.id], servers: [up, down, refusing, hostKey, auth], upstreams: [upstream.id], domains: [domain.id, domainDown.id, domainRefusing.id],
       templates: [template.id, 'builtin-http'], certificates: [cert.id], 'alert-rules': [rule.id], alerts: [alertId], silences: [silence.id], tasks: [task.taskId],
+      'access-lists': [accessList.id], streams: [stream.id],
     },
     spare,
     templateBody,
