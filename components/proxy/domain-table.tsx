@@ -12,7 +12,7 @@ import { Table, TBody, Td, Th, THead, Tr } from '@/components/ui/table';
 import { Time } from '@/components/ui/time';
 import { useLiveList } from '@/components/realtime/use-live-list';
 import { DeployButton } from './deploy-button';
-import { DomainFields, domainFieldNames, type DomainChoices } from './domain-fields';
+import { DomainFields, canOperate, domainFieldNames, type DomainChoices } from './domain-fields';
 
 export const DOMAINS_KEY = '/api/v1/domains?limit=500';
 
@@ -24,7 +24,8 @@ export interface DomainActions {
 
 /**
  * Every domain the signed-in user may see, live: `domain.updated` (created, changed, deployed,
- * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete.
+ * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete on every
+ * row, an operator on the rows of the servers they operate (`choices.operable`).
  */
 export function DomainTable({ initial, choices, actions }: { initial: Page<DomainDto>; choices: DomainChoices; actions: DomainActions | null }) {
   const all = useLiveList(DOMAINS_KEY, initial, ['domain.updated']);
@@ -83,6 +84,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
               </Td>
               {actions && (
                 <Td className="text-right">
+                  {canOperate(choices, d.serverId) && (
                   <div className="flex justify-end gap-1">
                     <DeployButton action={actions.deploy} hidden={{ id: d.id }} label={`Deploy ${d.fqdn}`} title={`Deploying ${d.fqdn}`} variant="ghost">
                       Deploy
@@ -112,6 +114,7 @@ export function DomainTable({ initial, choices, actions }: { initial: Page<Domai
                       Delete
                     </ConfirmButton>
                   </div>
+                  )}
                 </Td>
               )}
             </Tr>

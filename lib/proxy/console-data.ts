@@ -3,6 +3,7 @@
  * templates the actor may see, reduced to ids and labels (certificates: lib/certs `certificateChoices`).
  */
 import type { Actor } from '../access/actor';
+import { operatedServerIds } from '../access/rbac';
 import { listServers } from '../servers/store';
 import { listTemplates } from './templates-service';
 import { listUpstreams } from './upstreams';
@@ -11,18 +12,25 @@ export interface ProxyChoices {
   servers: { id: string; name: string }[];
   upstreams: { id: string; name: string }[];
   templates: { id: string; name: string; kind: 'http' | 'ssl' }[];
+  /** Admins: true; they alone set templates and custom directives. */
+  admin: boolean;
+  /** Servers whose domains the actor may create, change, delete and deploy; null: every server (admins). */
+  operable: string[] | null;
 }
 
 export async function proxyChoices(actor: Actor): Promise<ProxyChoices> {
   const admin = actor.role === 'admin';
-  const [servers, upstreams, templates] = await Promise.all([
+  const [servers, upstreams, templates, operable] = await Promise.all([
     listServers(actor, { limit: 500 }),
     listUpstreams(actor, { limit: 500 }),
     admin ? listTemplates(actor, { limit: 500 }) : Promise.resolve({ items: [] }),
+    operatedServerIds(actor),
   ]);
   return {
     servers: servers.items.map((s) => ({ id: s.id, name: s.name })),
     upstreams: upstreams.items.map((u) => ({ id: u.id, name: u.name })),
     templates: templates.items.map((t) => ({ id: t.id, name: t.name, kind: t.kind })),
+    admin,
+    operable,
   };
 }

@@ -59,6 +59,25 @@ const glancesInput = z.strictObject({
 
 const ids = z.array(z.string().min(1).max(100), { error: 'Give a list of user ids.' }).max(500, 'At most 500 users.');
 
+export const shareLevel = z.enum(['view', 'operate'], { error: 'Choose view or operate.' });
+export const shareSchema = z.object({ userId: z.string(), level: shareLevel });
+export type ShareDto = z.infer<typeof shareSchema>;
+/** `shares` replaces the whole list; one entry per user. */
+const shares = z
+  .array(z.strictObject({ userId: z.string().min(1, 'Choose a user.').max(100), level: shareLevel }), { error: 'Give a list of {userId, level}.' })
+  .max(500, 'At most 500 users.')
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      if (seen.has(s.userId)) ctx.addIssue({ code: 'custom', path: [i, 'userId'], message: 'This user is in the list twice.' });
+      seen.add(s.userId);
+    });
+  });
+/** `sharedWith` and `shares` say the same thing two ways: one at a time. */
+const oneShareForm = (v: { sharedWith?: unknown; shares?: unknown }, ctx: z.RefinementCtx) => {
+  if (v.sharedWith !== undefined && v.shares !== undefined) ctx.addIssue({ code: 'custom', path: ['shares'], message: 'Give shares or sharedWith, not both.' });
+};
+
 export const serverCreateInput = z
   .strictObject({
     name,
@@ -75,8 +94,10 @@ export const serverCreateInput = z
     monitoringEnabled: z.boolean().default(true),
     nginxLayout: nginxLayoutInput.nullable().optional(),
     sharedWith: ids.optional(),
+    shares: shares.optional(),
   })
   .superRefine((v, ctx) => {
+    oneShareForm(v, ctx);
     if (v.authMethod === 'password' && !v.password) ctx.addIssue({ code: 'custom', path: ['password'], message: 'Enter the SSH password.' });
     if (v.authMethod === 'key' && !v.privateKey) ctx.addIssue({ code: 'custom', path: ['privateKey'], message: 'Paste the private key.' });
   });
@@ -97,7 +118,8 @@ export const serverPatchInput = z.strictObject({
   monitoringEnabled: z.boolean().optional(),
   nginxLayout: nginxLayoutInput.nullable().optional(),
   sharedWith: ids.optional(),
-});
+  shares: shares.optional(),
+}).superRefine(oneShareForm);
 export type ServerPatchInput = z.output<typeof serverPatchInput>;
 
 export const trustHostKeyInput = z.strictObject({
@@ -149,6 +171,8 @@ export const serverSchema = z.object({
   nginxLayout: nginxLayoutSchema.nullable(),
   /** Admins: every user it is shared with; users: only themselves. */
   sharedWith: z.array(z.string()),
+  /** The same, with each share's level (`view` or `operate`). */
+  shares: z.array(shareSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

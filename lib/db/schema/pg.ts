@@ -139,6 +139,8 @@ export const serverShares = pgTable(
   {
     serverId: text('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** `view`: read-only; `operate`: test, install, deploy, its domains and silences (lib/access/rbac.ts). */
+    level: text('level', { enum: ['view', 'operate'] }).notNull().default('view'),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.userId] }), index('server_shares_user_idx').on(t.userId)],
 );

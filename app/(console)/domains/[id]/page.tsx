@@ -45,6 +45,8 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
     }),
   ]);
   const choices = { ...proxy, certificates };
+  // Admins and operators of the domain's server edit, deploy and check it (lib/access/rbac.ts).
+  const operate = admin || (choices.operable?.includes(domain.serverId) ?? false);
   const server = choices.servers.find((s) => s.id === domain.serverId);
   const upstream = choices.upstreams.find((u) => u.id === domain.upstreamId);
   const template = domain.templateId ? (choices.templates.find((t) => t.id === domain.templateId)?.name ?? domain.templateId) : 'Built-in';
@@ -56,7 +58,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
         title={domain.fqdn}
         description={<StatusPill status={domain.status} />}
         actions={
-          admin && (
+          operate && (
             <>
               <ModalForm action={updateDomainAction} title={`Edit ${domain.fqdn}`} trigger="Edit" hidden={{ id: domain.id }} size="lg" fieldNames={domainFieldNames}>
                 <DomainFields domain={domain} choices={choices} />
@@ -98,7 +100,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
           )}
         </Card>
         <Card title="Nameservers" description="What the DNS resolvers in Settings answer for this domain, against the expected nameservers.">
-          <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={admin} />
+          <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={operate} />
         </Card>
         {'error' in config ? (
           <Notice tone="error" title="This domain cannot be rendered" role="alert">

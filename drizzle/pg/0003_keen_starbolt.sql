@@ -1,0 +1,1 @@
+ALTER TABLE "server_shares" ADD COLUMN "level" text DEFAULT 'view' NOT NULL;

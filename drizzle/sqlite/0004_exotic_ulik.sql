@@ -1,0 +1,1 @@
+ALTER TABLE `server_shares` ADD `level` text DEFAULT 'view' NOT NULL;
