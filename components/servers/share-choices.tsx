@@ -53,7 +53,8 @@ export function ShareChoices({ users, selected }: { users: ShareUser[]; selected
             </label>
             <select
               name="shareLevels"
-              aria-label={`Level for ${u.email}`}
+              // Read "uma at example.test": the checkbox alone carries the address as its label.
+              aria-label={`Access level for ${u.email.replace('@', ' at ')}`}
               defaultValue={`${u.id}:${levelOf(u.id)}`}
               className="rounded-md border border-zinc-300 bg-white px-2 py-1 text-sm text-zinc-900 dark:border-zinc-600 dark:bg-zinc-900 dark:text-zinc-100"
             >
