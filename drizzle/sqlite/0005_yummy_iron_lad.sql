@@ -1,0 +1,3 @@
+ALTER TABLE `users` ADD `auth_provider` text DEFAULT 'password' NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `oidc_subject` text;--> statement-breakpoint
+CREATE UNIQUE INDEX `users_oidc_subject_unique` ON `users` (`oidc_subject`);
