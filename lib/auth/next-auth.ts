@@ -1,4 +1,5 @@
-import NextAuth, { CredentialsSignin } from 'next-auth';
+import { Auth, setEnvDefaults } from '@auth/core';
+import NextAuth, { CredentialsSignin, type NextAuthConfig } from 'next-auth';
 import Credentials from 'next-auth/providers/credentials';
 import type { OIDCConfig } from 'next-auth/providers';
 import { config, oidcConfig, passwordSignInEnabled, type OidcConfig } from '../config';
@@ -61,12 +62,13 @@ class SignInError extends CredentialsSignin {
  * on every request, so a deactivation or password change ends the session at once.
  * The config is built lazily so AUTH_SECRET is read at run time, not at build time.
  */
-export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
+function authConfig(request: Request | undefined): NextAuthConfig {
   const oidc = oidcConfig();
   const address = request ? addressOf(request.headers) : null;
   return {
   secret: config().AUTH_SECRET,
   trustHost: true,
+  basePath: AUTH_BASE_PATH,
   // A wrong password is an expected outcome, not a server error: keep it out of the logs.
   logger: {
     error(error: Error) {
@@ -142,4 +144,39 @@ export const { handlers, auth, signIn, signOut } = NextAuth((request) => {
     },
   },
   };
-});
+}
+
+/** Where next-auth's routes live (app/api/auth/[...nextauth]/route.ts). */
+const AUTH_BASE_PATH = '/api/auth';
+
+export const { auth, signIn, signOut } = NextAuth((request) => authConfig(request));
+
+/**
+ * The request as seen at the public address AUTH_URL: its path and query on AUTH_URL's origin
+ * (as a plain Request), or the request itself when AUTH_URL is unset.
+ *
+ * Why not next-auth's own handlers: they move the request onto AUTH_URL as a NextRequest, and a
+ * NextRequest's URL turns a loopback host (127.0.0.1, [::1]) into `localhost`. The sign-in step
+ * (a server action, next-auth's signIn) builds its URL from AUTH_URL with a plain Request, so the
+ * authorization request named `http://127.0.0.1:3000/api/auth/callback/oidc` while the callback
+ * step then sent `http://localhost:3000/...` in the token request: the provider refused the code
+ * (redirect_uri mismatch), and the redirect after sign-in would have left the cookie's host.
+ * Behind a reverse proxy the request arrives at the internal address; AUTH_URL (the public one)
+ * names every URL next-auth builds, here as on the sign-in step.
+ */
+export function atPublicUrl(request: Request, authUrl: string | undefined = config().AUTH_URL): Request {
+  if (!authUrl) return request;
+  const { pathname, search } = new URL(request.url);
+  const target = new URL(`${pathname}${search}`, new URL(authUrl).origin);
+  return new Request(target, request);
+}
+
+async function handle(request: Request): Promise<Response> {
+  const cfg = authConfig(request);
+  // What next-auth's handlers do before calling Auth (secret, basePath, trustHost, provider env defaults).
+  setEnvDefaults(process.env, cfg, true);
+  return Auth(atPublicUrl(request), cfg);
+}
+
+/** GET and POST for /api/auth/*: next-auth's Auth on the request at AUTH_URL (see atPublicUrl). */
+export const handlers = { GET: handle, POST: handle };
