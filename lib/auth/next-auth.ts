@@ -164,7 +164,7 @@ export const { auth, signIn, signOut } = NextAuth((request) => authConfig(reques
  * Behind a reverse proxy the request arrives at the internal address; AUTH_URL (the public one)
  * names every URL next-auth builds, here as on the sign-in step.
  */
-export function atPublicUrl(request: Request, authUrl: string | undefined = config().AUTH_URL): Request {
+export function atPublicUrl(request: Request, authUrl: string | null = config().AUTH_URL ?? null): Request {
   if (!authUrl) return request;
   const { pathname, search } = new URL(request.url);
   const target = new URL(`${pathname}${search}`, new URL(authUrl).origin);
