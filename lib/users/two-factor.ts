@@ -55,6 +55,11 @@ function refuseSingleSignOn(row: UserRow): void {
   }
 }
 
+/** Does this account sign in through single sign-on (no password, no two-factor of Gatehouse's)? */
+export async function signsInWithSingleSignOn(actor: Actor): Promise<boolean> {
+  return (await ownRow(actor)).authProvider === 'oidc';
+}
+
 export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus> {
   const row = await ownRow(actor);
   const { db, t } = getDb();
