@@ -9,6 +9,11 @@ import { parseCidrList, type CidrRange } from './net/cidr';
  * Environment, parsed once with zod. An invalid value stops start-up with one line naming the
  * variable (ConfigError.message); secrets that are unset are generated into DATA_DIR (0600).
  */
+const groupList = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+  .optional();
+
 const hostPort = /^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[0-9a-fA-F:]+)(?::\d{1,5})?$/;
 
 const envSchema = z.object({
@@ -55,6 +60,17 @@ const envSchema = z.object({
     .max(64, 'must be at most 64 characters')
     .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"')
     .optional(),
+  /** next-auth's own: the public base URL (the console's origin; the OIDC redirect URI's base). */
+  AUTH_URL: z.url('must be a URL such as https://gatehouse.example.com').optional(),
+  // Single sign-on (CONTRACT.md "Second wave" → "Identity"): on when issuer, client id and secret are all set.
+  OIDC_ISSUER: z.url('must be the provider\'s issuer URL').optional(),
+  OIDC_CLIENT_ID: z.string().max(500).optional(),
+  OIDC_CLIENT_SECRET: z.string().max(2000).optional(),
+  OIDC_NAME: z.string().trim().min(1).max(60, 'must be at most 60 characters').default('Single sign-on'),
+  OIDC_GROUPS_CLAIM: z.string().trim().min(1).max(200).default('groups'),
+  OIDC_ADMIN_GROUPS: groupList,
+  OIDC_USER_GROUPS: groupList,
+  PASSWORD_SIGN_IN: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -124,6 +140,33 @@ function generatedSecret(dataDir: string, file: string, make: () => string, name
     }
   }
 }
+
+/** Single sign-on settings, or null when OIDC is off (any of issuer, client id, secret unset). */
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  groupsClaim: string;
+  adminGroups: string[];
+  userGroups: string[];
+}
+
+export function oidcConfig(c: Config = config()): OidcConfig | null {
+  if (!c.OIDC_ISSUER || !c.OIDC_CLIENT_ID || !c.OIDC_CLIENT_SECRET) return null;
+  return {
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    clientSecret: c.OIDC_CLIENT_SECRET,
+    name: c.OIDC_NAME,
+    groupsClaim: c.OIDC_GROUPS_CLAIM,
+    adminGroups: c.OIDC_ADMIN_GROUPS ?? [],
+    userGroups: c.OIDC_USER_GROUPS ?? [],
+  };
+}
+
+/** PASSWORD_SIGN_IN=off leaves single sign-on only (API tokens and the CLI keep working). */
+export const passwordSignInEnabled = (c: Config = config()) => c.PASSWORD_SIGN_IN === 'on';
 
 let cached: Config | undefined;
 /** The process configuration, parsed on first use. */

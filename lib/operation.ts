@@ -11,8 +11,12 @@ export interface Operation {
   path: string;
   summary: string;
   tag: string;
-  /** public: no auth; user: any signed-in user; admin: admins only (403 for users). */
-  auth: 'public' | 'user' | 'admin';
+  /**
+   * public: no auth; user: any signed-in user; operate: admins and users the server is shared
+   * with at level `operate` (lib/access/rbac.ts checks it in the feature: 403 for a `view` share,
+   * 404 when not shared); admin: admins only (403 for users).
+   */
+  auth: 'public' | 'user' | 'operate' | 'admin';
   body?: z.ZodType;
   query?: z.ZodType;
   response?: z.ZodType;

@@ -3,7 +3,9 @@
 import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { AuthError, CredentialsSignin } from 'next-auth';
-import { signIn } from '@/lib/auth/next-auth';
+import { OIDC_PROVIDER_ID, signIn } from '@/lib/auth/next-auth';
+import { recordProviderError } from '@/lib/auth/oidc';
+import { oidcConfig } from '@/lib/config';
 import { addressOf } from '@/lib/auth/address';
 import { completeSetup, needsSetup, setupInput } from '@/lib/auth/setup';
 import { echoValues, failureState, formDataToInput, type FormState } from '@/lib/http/action';
@@ -13,6 +15,7 @@ const signInMessages: Record<string, string> = {
   rate_limited: 'Too many attempts. Wait a few minutes, then try again.',
   code_required: 'Two-factor sign-in is on for this account: enter the code from your authenticator app (or a recovery code) with your password.',
   bad_code: 'The two-factor code is not right. Use the current code from your app, or an unused recovery code.',
+  password_off: 'Password sign-in is turned off here: use single sign-on.',
 };
 const codeFailures = new Set(['code_required', 'bad_code']);
 
@@ -30,6 +33,23 @@ export async function loginAction(_prev: FormState, formData: FormData): Promise
       const message = signInMessages[reason] ?? 'Sign-in failed. Try again.';
       // A code problem is shown beside the code field (the password was right).
       return { ok: false, message, ...(codeFailures.has(reason) && { fields: { code: [message] } }), values: { email }, at: Date.now() };
+    }
+    throw err;
+  }
+}
+
+/**
+ * The single sign-on button: next-auth redirects to the provider (that throw passes through).
+ * A provider that cannot be reached lands back on /login with one plain sentence.
+ */
+export async function oidcSignInAction(): Promise<void> {
+  if (!oidcConfig()) redirect('/login');
+  try {
+    await signIn(OIDC_PROVIDER_ID, { redirectTo: '/' });
+  } catch (err) {
+    if (err instanceof AuthError) {
+      await recordProviderError(addressOf(await headers())).catch(() => undefined);
+      redirect('/login?error=oidc_provider_error');
     }
     throw err;
   }

@@ -7,16 +7,12 @@ import { checkUpstreamNow } from '@/lib/monitoring/upstream-health';
 
 const byId = z.object({ id: z.string().min(1).max(100) });
 
-/** "Check now" on a domain's nameservers (admins; the result also arrives as `domain.updated`). */
-export const checkDnsAction = formAction(
-  byId,
-  async ({ id }, actor) => {
-    const r = await checkDomainDns(actor, id);
-    const text = { ok: 'Nameservers are as expected.', mismatch: 'Nameservers differ from the expected ones.', error: 'No DNS server answered.' }[r.status];
-    return { message: text, data: r };
-  },
-  { admin: true },
-);
+/** "Check now" on a domain's nameservers (admins and operators of its server, checked in lib; the result also arrives as `domain.updated`). */
+export const checkDnsAction = formAction(byId, async ({ id }, actor) => {
+  const r = await checkDomainDns(actor, id);
+  const text = { ok: 'Nameservers are as expected.', mismatch: 'Nameservers differ from the expected ones.', error: 'No DNS server answered.' }[r.status];
+  return { message: text, data: r };
+});
 
 /** "Check now" on an upstream's targets (admins); answers the per-target results. */
 export const checkUpstreamAction = formAction(

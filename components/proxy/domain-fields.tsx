@@ -16,7 +16,14 @@ export interface DomainChoices {
   templates: { id: string; name: string; kind: 'http' | 'ssl' }[];
   certificates: { id: string; label: string }[];
   accessLists: { id: string; name: string }[];
+  /** Only admins set templates and custom directives; an operator's form carries them unchanged. */
+  admin?: boolean;
+  /** Servers the actor may put domains on (null or absent: every server listed). */
+  operable?: string[] | null;
 }
+
+/** May the actor change, deploy or delete domains on this server? */
+export const canOperate = (choices: Pick<DomainChoices, 'operable'>, serverId: string) => !choices.operable || choices.operable.includes(serverId);
 
 const MAX_LOCATIONS = 32;
 const locationKeys = ['path', 'upstreamId', 'redirect.url', 'redirect.code', 'redirect.preservePath', 'websocket', 'clientMaxBodySize', 'accessListId'];
@@ -88,8 +95,14 @@ const sslModes = [
   { value: 'acme', label: 'ACME (Let\'s Encrypt)' },
 ];
 
-/** The create and edit form of a domain; `domain` given means edit. Custom directives are admin-only, as is this form. */
+/**
+ * The create and edit form of a domain; `domain` given means edit. For an operator (not an
+ * admin) the server list holds only the servers they operate, and the template and custom
+ * directives are shown read-only and sent back unchanged.
+ */
 export function DomainFields({ domain, choices }: { domain?: DomainDto; choices: DomainChoices }) {
+  const admin = choices.admin !== false;
+  const servers = choices.servers.filter((s) => canOperate(choices, s.id));
   const echoed = useFieldState('ssl.mode').value;
   const [mode, setMode] = useState(typeof echoed === 'string' ? echoed : (domain?.ssl.mode ?? 'none'));
   const kind = mode === 'none' ? 'http' : 'ssl';
@@ -103,7 +116,7 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
       <TextareaField label="Aliases" name="aliases" optional rows={2} defaultValue={domain?.aliases.join('\n')} placeholder={'www.example.com\n*.example.com'} hint="One per line. A leading *. makes a wildcard." />
       <TagInput initial={domain?.tags ?? []} hint='Group domains to filter the list. Lower-case letters, digits and "-"; Enter or comma adds one. Not part of the Nginx file.' />
       <div className="grid gap-4 sm:grid-cols-2">
-        <Select label="Server" name="serverId" defaultValue={domain?.serverId} options={choices.servers.map((s) => ({ value: s.id, label: s.name }))} />
+        <Select label="Server" name="serverId" defaultValue={domain?.serverId} options={servers.map((s) => ({ value: s.id, label: s.name }))} />
         <Select
           label="Upstream pool"
           name="upstreamId"
@@ -144,7 +157,15 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
       </fieldset>
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="Max request body" name="clientMaxBodySize" defaultValue={domain?.clientMaxBodySize ?? '1m'} hint="Larger uploads get 413. E.g. 1m, 512k, 0 for no limit." />
-        <Select label="Template" name="templateId" defaultValue={domain?.templateId ?? ''} options={templates} hint={`Your ${kind.toUpperCase()} templates are listed.`} />
+        {admin ? (
+          <Select label="Template" name="templateId" defaultValue={domain?.templateId ?? ''} options={templates} hint={`Your ${kind.toUpperCase()} templates are listed.`} />
+        ) : (
+          <div className="text-sm">
+            <input type="hidden" name="templateId" value={domain?.templateId ?? ''} />
+            <p className="font-medium">Template</p>
+            <p className="mt-1 text-zinc-600 dark:text-zinc-400">{domain?.templateId ? 'A template chosen by an admin.' : 'Built-in (chosen by SSL mode).'} Only an admin changes it.</p>
+          </div>
+        )}
       </div>
       <Checkbox label="WebSocket support" name="websocket" defaultChecked={domain?.websocket} hint="Passes Upgrade requests through to the upstream." />
       <div className="grid gap-4 sm:grid-cols-2">
@@ -172,16 +193,29 @@ export function DomainFields({ domain, choices }: { domain?: DomainDto; choices:
         )}
         {mode === 'acme' && <p className="text-sm text-zinc-600 dark:text-zinc-400">Until the certificate is issued the domain is served over HTTP, so the challenge can be answered.</p>}
       </fieldset>
-      <TextareaField
-        label="Custom directives"
-        name="customDirectives"
-        optional
-        textClass="font-mono text-[13px]"
-        rows={3}
-        defaultValue={domain?.customDirectives}
-        placeholder={'proxy_read_timeout 300s;\nadd_header X-Frame-Options DENY;'}
-        hint="Admins only. Allowed: proxy timeouts and buffers, headers, gzip, allow/deny, limit_req… Checked line by line."
-      />
+      {admin ? (
+        <TextareaField
+          label="Custom directives"
+          name="customDirectives"
+          optional
+          textClass="font-mono text-[13px]"
+          rows={3}
+          defaultValue={domain?.customDirectives}
+          placeholder={'proxy_read_timeout 300s;\nadd_header X-Frame-Options DENY;'}
+          hint="Admins only. Allowed: proxy timeouts and buffers, headers, gzip, allow/deny, limit_req… Checked line by line."
+        />
+      ) : (
+        <div className="text-sm">
+          <input type="hidden" name="customDirectives" value={domain?.customDirectives ?? ''} />
+          <p className="font-medium">Custom directives</p>
+          {domain?.customDirectives?.trim() ? (
+            <pre className="mt-1 overflow-auto rounded-md bg-zinc-50 p-2 font-mono text-[13px] dark:bg-zinc-900">{domain.customDirectives}</pre>
+          ) : (
+            <p className="mt-1 text-zinc-600 dark:text-zinc-400">None.</p>
+          )}
+          <p className="mt-1 text-zinc-600 dark:text-zinc-400">Only an admin sets custom directives.</p>
+        </div>
+      )}
       <div className="grid gap-4 sm:grid-cols-2">
         <TextareaField label="Expected name servers" name="nameservers.expected" optional rows={2} defaultValue={domain?.nameservers.expected.join('\n')} placeholder="ns1.example.net" />
         <Field label="Name server pattern" name="nameservers.pattern" optional defaultValue={domain?.nameservers.pattern ?? ''} placeholder="*.ns.cloudflare.com" />

@@ -13,7 +13,7 @@ import { Time } from '@/components/ui/time';
 import { useLiveList } from '@/components/realtime/use-live-list';
 import { TagChips, TagFilter, tagQueryString } from '@/components/ui/tag-chips';
 import { DeployButton } from './deploy-button';
-import { DomainFields, domainFieldNames, type DomainChoices } from './domain-fields';
+import { DomainFields, canOperate, domainFieldNames, type DomainChoices } from './domain-fields';
 
 export const DOMAINS_KEY = '/api/v1/domains?limit=500';
 
@@ -25,7 +25,8 @@ export interface DomainActions {
 
 /**
  * Every domain the signed-in user may see, live: `domain.updated` (created, changed, deployed,
- * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete.
+ * failed, drifted) refetches the list; nothing polls. Admins get edit, deploy and delete on every
+ * row, an operator on the rows of the servers they operate (`choices.operable`).
  */
 export function DomainTable({
   initial,
@@ -109,6 +110,7 @@ export function DomainTable({
               </Td>
               {actions && (
                 <Td className="text-right">
+                  {canOperate(choices, d.serverId) && (
                   <div className="flex justify-end gap-1">
                     <DeployButton action={actions.deploy} hidden={{ id: d.id }} label={`Deploy ${d.fqdn}`} title={`Deploying ${d.fqdn}`} variant="ghost">
                       Deploy
@@ -138,6 +140,7 @@ export function DomainTable({
                       Delete
                     </ConfirmButton>
                   </div>
+                  )}
                 </Td>
               )}
             </Tr>

@@ -9,14 +9,25 @@ import { useServer } from './server-detail';
 import { ServerFields, serverFieldNames } from './server-fields';
 import { ShareChoices, type ShareUser } from './share-choices';
 
-/** The page-level admin actions for one server (never rendered for users). */
-export function ServerActions({ initial, users }: { initial: ServerDto; users: ShareUser[] }) {
+/**
+ * The page-level actions for one server: the connection test for admins and its operators, the
+ * rest for admins only (never rendered for other users).
+ */
+export function ServerActions({ initial, users, admin }: { initial: ServerDto; users: ShareUser[]; admin: boolean }) {
   const { server } = useServer(initial);
   return (
     <>
       <ActionButton action={testServerAction} hidden={{ id: server.id }} variant="primary" size="md">
         Test connection
       </ActionButton>
+      {admin && <AdminServerActions server={server} users={users} />}
+    </>
+  );
+}
+
+function AdminServerActions({ server, users }: { server: ServerDto; users: ShareUser[] }) {
+  return (
+    <>
       <ModalForm
         action={updateServerAction}
         title={`Edit ${server.name}`}
@@ -29,8 +40,8 @@ export function ServerActions({ initial, users }: { initial: ServerDto; users: S
       >
         <ServerFields server={server} />
       </ModalForm>
-      <ModalForm action={shareServerAction} title={`Share ${server.name}`} trigger="Share" hidden={{ id: server.id }} submitLabel="Save sharing" fieldNames={['sharedWith']}>
-        <ShareChoices users={users} selected={server.sharedWith} />
+      <ModalForm action={shareServerAction} title={`Share ${server.name}`} trigger="Share" hidden={{ id: server.id }} submitLabel="Save sharing" fieldNames={['sharedWith', 'shareLevels']}>
+        <ShareChoices users={users} selected={server.shares} />
       </ModalForm>
       <ConfirmButton
         action={deleteServerAction}

@@ -40,11 +40,12 @@ export function useServer(initial: ServerDto) {
 }
 
 /**
- * The server page's body. Admin-only controls are rendered only for admins (users get the same
- * facts read-only). `sharedWith` maps user ids to e-mails for the sharing card. `slot` is where
- * other features add their sections (domains on this server).
+ * The server page's body. Admin-only controls are rendered only for admins, the installs also for
+ * operators of this server (`operate`); other users get the same facts read-only. `userEmails`
+ * maps user ids to e-mails for the sharing card. `slot` is where other features add their
+ * sections (domains on this server).
  */
-export function ServerDetail({ initial, admin, userEmails, slot }: { initial: ServerDto; admin: boolean; userEmails: Record<string, string>; slot?: ReactNode }) {
+export function ServerDetail({ initial, admin, operate, userEmails, slot }: { initial: ServerDto; admin: boolean; operate: boolean; userEmails: Record<string, string>; slot?: ReactNode }) {
   const { server: s, gone } = useServer(initial);
   if (gone) return <Notice tone="warning" title="This server was deleted">It no longer exists, or it is no longer shared with you.</Notice>;
   const layout = s.nginxLayout;
@@ -74,7 +75,7 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
         <Card
           title="Nginx"
           description={layout ? 'Custom layout.' : 'Distro layout (/etc/nginx).'}
-          actions={admin && <ActionButton action={installNginxAction} hidden={{ id: s.id }} variant="secondary">{s.nginx.status === 'running' ? 'Check Nginx set-up' : 'Install Nginx'}</ActionButton>}
+          actions={operate && <ActionButton action={installNginxAction} hidden={{ id: s.id }} variant="secondary">{s.nginx.status === 'running' ? 'Check Nginx set-up' : 'Install Nginx'}</ActionButton>}
         >
           <Facts
             rows={[
@@ -85,7 +86,7 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
             ]}
           />
         </Card>
-        <Card title="Monitoring" description="Glances on the server, polled by Gatehouse." actions={admin && <InstallGlancesButton server={s} />}>
+        <Card title="Monitoring" description="Glances on the server, polled by Gatehouse." actions={operate && <InstallGlancesButton server={s} />}>
           <Facts
             rows={[
               ['Status', <MonitorStatus key="m" server={s} />],
@@ -96,11 +97,13 @@ export function ServerDetail({ initial, admin, userEmails, slot }: { initial: Se
           />
         </Card>
         {admin && (
-          <Card title="Sharing" description="Users who see this server read-only.">
-            {s.sharedWith.length ? (
+          <Card title="Sharing" description="Users who see this server (View) or may also operate it (Operate).">
+            {s.shares.length ? (
               <ul className="space-y-1 text-sm">
-                {s.sharedWith.map((id) => (
-                  <li key={id}>{userEmails[id] ?? id}</li>
+                {s.shares.map((share) => (
+                  <li key={share.userId}>
+                    {userEmails[share.userId] ?? share.userId} <span className="text-zinc-500 dark:text-zinc-400">· {share.level === 'operate' ? 'Operate' : 'View'}</span>
+                  </li>
                 ))}
               </ul>
             ) : (

@@ -13,7 +13,7 @@ import { ShareChoices, type ShareUser } from './share-choices';
 /** Every field name below, for ModalForm's fieldNames (errors for others are listed on top). */
 export const serverFieldNames = [
   'name', 'host', 'sshPort', 'sshUser', 'authMethod', 'password', 'privateKey', 'passphrase', 'hostKeyFingerprint',
-  'glances.url', 'glances.username', 'glances.password', 'monitoringEnabled', 'sharedWith', 'tags',
+  'glances.url', 'glances.username', 'glances.password', 'monitoringEnabled', 'sharedWith', 'tags', 'shareLevels',
   'nginxLayout.managedDir', 'nginxLayout.mainConfig', 'nginxLayout.command', 'nginxLayout.pidFile', 'nginxLayout.httpPort', 'nginxLayout.httpsPort',
 ];
 
@@ -92,7 +92,7 @@ export function ServerFields({ server, users }: { server?: ServerDto; users?: Sh
 
       {users && users.length > 0 && (
         <Section title="Sharing">
-          <ShareChoices users={users} selected={server?.sharedWith ?? []} />
+          <ShareChoices users={users} selected={server?.shares ?? []} />
         </Section>
       )}
 

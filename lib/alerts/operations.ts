@@ -32,9 +32,12 @@ export const alertOps = defineOperations({
     query: silenceListParams, response: list(silenceSchema),
   },
   createSilence: {
-    method: 'POST', path: '/silences', summary: 'Silence a server or a domain from startsAt (default now) to endsAt', tag: 'alerts', auth: 'admin',
+    method: 'POST', path: '/silences', summary: 'Silence a server or a domain from startsAt (default now) to endsAt', tag: 'alerts', auth: 'operate',
     body: silenceCreateInput, response: silenceSchema, status: 201,
-    description: 'Incidents are still recorded; their messages are held. When the silence ends, an incident still open is announced; one that was announced before and closed meanwhile gets its resolution; one that opened and closed inside the silence is never sent.',
+    description: 'Incidents are still recorded; their messages are held. When the silence ends, an incident still open is announced; one that was announced before and closed meanwhile gets its resolution; one that opened and closed inside the silence is never sent. An operator may silence the servers they operate and their domains.',
   },
-  removeSilence: { method: 'DELETE', path: '/silences/{id}', summary: 'End a silence now', tag: 'alerts', auth: 'admin', status: 204 },
+  removeSilence: {
+    method: 'DELETE', path: '/silences/{id}', summary: 'End a silence now', tag: 'alerts', auth: 'operate', status: 204,
+    description: 'An operator may end silences of the servers they operate and of their domains.',
+  },
 });

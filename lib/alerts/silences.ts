@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, lte, or, sql } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
-import { requireAdmin, visibleServerIds } from '../access/rbac';
+import { requireServerOperate, visibleServerIds } from '../access/rbac';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
 import { recordAudit } from '../audit';
 import { toPage } from '../pagination';
@@ -57,11 +57,29 @@ export async function listSilences(actor: Actor, params: SilenceListParams, now 
   return toPage(rows, params.limit, (r) => toSilenceDto(r, now));
 }
 
+/** The server a silence is about: its own, or its domain's (null when that domain is gone). */
+async function silencedServerId(s: { serverId?: string | null; domainId?: string | null }): Promise<string | null> {
+  if (s.serverId) return s.serverId;
+  if (!s.domainId) return null;
+  const { db, t } = getDb();
+  const [row] = await db.select({ serverId: t.domains.serverId }).from(t.domains).where(eq(t.domains.id, s.domainId)).limit(1);
+  return row?.serverId ?? null;
+}
+
+/** Admins silence anything; an operator the servers they operate and those servers' domains. */
+async function requireSilenceOperate(actor: Actor, s: { serverId?: string | null; domainId?: string | null }, what: string): Promise<void> {
+  if (actor.role === 'admin') return;
+  const serverId = await silencedServerId(s);
+  if (!serverId) throw new NotFoundError(what);
+  await requireServerOperate(actor, serverId, what);
+}
+
 export async function createSilence(actor: Actor, input: unknown, now = new Date()): Promise<SilenceDto> {
-  requireAdmin(actor);
   const data = parseInput(silenceCreateInput, input);
   const endsAt = new Date(data.endsAt);
   if (endsAt <= now) throw ValidationError.field('endsAt', 'The end must be in the future.');
+  // First, so a user learns nothing of servers and domains not shared with them (404).
+  await requireSilenceOperate(actor, data, data.serverId ? 'Server' : 'Domain');
   return atomically(async (db) => {
     const { t } = getDb();
     if (data.serverId) {
@@ -92,11 +110,11 @@ export async function createSilence(actor: Actor, input: unknown, now = new Date
 
 /** Ends a silence by deleting it; messages it held are reconsidered on the next evaluation. */
 export async function deleteSilence(actor: Actor, id: string): Promise<void> {
-  requireAdmin(actor);
   await atomically(async (db) => {
     const { t } = getDb();
     const [row] = await db.select().from(t.silences).where(eq(t.silences.id, id)).limit(1);
     if (!row) throw new NotFoundError('Silence');
+    await requireSilenceOperate(actor, row, 'Silence');
     await db.delete(t.silences).where(eq(t.silences.id, id));
     await recordAudit(actor, 'silence.delete', { type: 'silence', id }, { serverId: row.serverId, domainId: row.domainId, reason: row.reason });
   });

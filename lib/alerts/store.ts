@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import { getDb } from '../db';
 import type { Actor } from '../access/actor';
-import { visibleServerIds } from '../access/rbac';
+import { operatedServerIds, visibleServerIds } from '../access/rbac';
 import { NotFoundError } from '../errors';
 import { toPage } from '../pagination';
 import { mountOf, type AlertRow } from './incident-message';
@@ -77,7 +77,9 @@ export async function subjectChoices(actor: Actor) {
     .from(t.domains)
     .where(visible === null ? undefined : visible.length ? inArray(t.domains.serverId, visible) : sql`false`)
     .orderBy(asc(t.domains.fqdn));
-  return { servers, domains };
+  // Which of them the actor may silence (null: all, for admins): the servers they operate.
+  const operable = await operatedServerIds(actor);
+  return { servers, domains, operable };
 }
 
 export interface IncidentTimelineEntry {

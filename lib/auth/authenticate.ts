@@ -38,7 +38,9 @@ export async function verifyCredentials(emailRaw: string, password: string, addr
   await assertSignInAllowed(email, address);
   const { db, t } = getDb();
   const [user] = await db.select().from(t.users).where(eq(t.users.email, email)).limit(1);
-  const ok = await verifyPassword(password, user?.passwordHash ?? dummyHash());
+  // A single sign-on account has no password (an empty hash) until the CLI sets one: compared
+  // against the dummy for the same timing, and never a match.
+  const ok = (await verifyPassword(password, user?.passwordHash || dummyHash())) && Boolean(user?.passwordHash);
   const actor = signInActor(user, email, address);
   const refuse = async (reason: RefusalReason, count = true) => {
     if (count) await recordSignInFailure(email, address);

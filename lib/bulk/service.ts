@@ -117,8 +117,9 @@ async function runItem(ctx: TaskContext, actor: Actor, input: BulkTaskInput, ser
     }
     case 'share': {
       const current = (await sharesOf([server.id])).get(server.id) ?? [];
-      if (current.includes(input.userId!)) return { outcome: 'skipped', message: 'already shared with this user' };
-      await updateServer(actor, server.id, { sharedWith: [...current, input.userId!] });
+      if (current.some((s) => s.userId === input.userId)) return { outcome: 'skipped', message: 'already shared with this user' };
+      // `shares` keeps every existing level (writing `sharedWith` would make them all `view`).
+      await updateServer(actor, server.id, { shares: [...current, { userId: input.userId!, level: 'view' }] });
       return { outcome: 'succeeded', message: 'shared' };
     }
   }

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from 'next/server';
+import { oidcConfig } from '../config';
 import { foreignOriginRefusal, servedOverHttps } from './origin';
 
 /**
@@ -55,7 +56,8 @@ function setCommonHeaders(headers: Headers, https: boolean): void {
 /** The OpenID provider's origin (OIDC_ISSUER), or null. */
 function signInProvider(): string | null {
   try {
-    return process.env.OIDC_ISSUER ? new URL(process.env.OIDC_ISSUER).origin : null;
+    const oidc = oidcConfig();
+    return oidc ? new URL(oidc.issuer).origin : null;
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { actorFromRequest } from '../auth/session';
 import type { Actor } from '../access/actor';
+import { requireSomeOperate } from '../access/rbac';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, zodFields } from '../errors';
 import { errorResponse, toErrorResponse } from './errors';
 import type { Operation } from '../operation';
@@ -78,6 +79,8 @@ export function handle<O extends Operation>(op: O, fn: (ctx: HandlerContext<O>) 
         return errorResponse(403, 'two_factor_required', 'Set up two-factor sign-in first (Account, or POST /me/2fa/enrol); it is required here.');
       }
       if (op.auth === 'admin' && actor!.role !== 'admin') throw new ForbiddenError('Only an admin can do this.');
+      // Operators: the feature checks the server concerned; someone who operates none stops here.
+      if (op.auth === 'operate') await requireSomeOperate(actor!);
       let body: unknown;
       if (op.body) {
         const read = await readJson(request);

@@ -1,3 +1,4 @@
+import { config } from '../config';
 import { errorResponse } from './errors';
 
 /**
@@ -21,7 +22,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const SIGN_IN_COOKIE = /^(__Secure-|__Host-)?authjs\./;
 
 function configuredUrl(): URL | null {
-  const value = process.env.AUTH_URL;
+  const value = config().AUTH_URL;
   if (!value) return null;
   try {
     return new URL(value);

@@ -1,7 +1,7 @@
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
 import { atomically, getDb } from '../db';
 import type { Actor } from '../access/actor';
-import { requireAdmin, requireServerVisible } from '../access/rbac';
+import { requireAdmin, requireServerOperate, requireServerVisible } from '../access/rbac';
 import { NotFoundError, parseInput } from '../errors';
 import { listParams, type Page } from '../pagination';
 import { publish } from '../events/bus';
@@ -64,10 +64,10 @@ function toResultDto(domainId: string, r: NsCheckResult, at: Date): DnsCheckResu
   return { domainId, status: r.status, zone: r.zone, found: r.found, message: r.message, checkedAt: at.toISOString(), perResolver: r.perResolver };
 }
 
-/** `POST /domains/{id}/check-dns`: checks now and answers with the result. Admins only. */
+/** `POST /domains/{id}/check-dns`: checks now and answers with the result. Admins and operators of its server. */
 export async function checkDomainDns(actor: Actor, domainId: string): Promise<DnsCheckResultDto> {
-  requireAdmin(actor);
   const domain = await visibleDomain(actor, domainId);
+  await requireServerOperate(actor, domain.serverId, 'Domain');
   const { dns } = await getEffectiveSettings();
   const result = await runCheck(domain, dns.servers);
   const at = new Date();

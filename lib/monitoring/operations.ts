@@ -32,7 +32,7 @@ export const monitoringOps = defineOperations({
     description: 'Resolution follows the range: raw samples up to 2 h, 5-minute averages up to 3 days, hourly beyond (or coarser when the range reaches past what the finer one keeps). Default range: the last hour.',
   },
   checkDns: {
-    method: 'POST', path: '/domains/{id}/check-dns', summary: 'Check the nameservers of a domain now', tag: 'monitoring', auth: 'admin',
+    method: 'POST', path: '/domains/{id}/check-dns', summary: 'Check the nameservers of a domain now', tag: 'monitoring', auth: 'operate',
     response: dnsCheckResultSchema, errors: serverErrors,
     description: 'A resolver that refuses, times out or answers badly is a result (`status: "error"` with a message), not an error.',
   },

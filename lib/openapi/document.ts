@@ -50,6 +50,7 @@ function operationObject(key: string, op: Operation) {
   if (op.auth !== 'public') responses['401'] = err('Not signed in');
   const forbidden = [
     ...(op.auth === 'admin' ? ['Signed in but not an admin'] : []),
+    ...(op.auth === 'operate' ? ['Signed in but neither an admin nor an operator of this server (its share is `view`), or a field only an admin may set (`customDirectives`)'] : []),
     // lib/http/origin.ts, applied by proxy.ts to every state-changing request.
     ...(op.method !== 'GET' ? ['`forbidden_origin`: sent with a session cookie from another site (its `Origin` is not the console\'s own); bearer-token requests are never refused this way'] : []),
   ];

@@ -6,7 +6,7 @@
  */
 import { atomically } from '../db';
 import type { Actor } from '../access/actor';
-import { requireAdmin } from '../access/rbac';
+import { requireServerOperate } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { getServerRow } from '../servers/connection';
 import { enqueueTask } from '../tasks/service';
@@ -15,9 +15,9 @@ import { NotFoundError } from '../errors';
 
 export const DEPLOY_TASK = 'proxy.deploy';
 
-/** Queues a deploy of every domain of a server; the answer is the task to follow. */
+/** Queues a deploy of every domain of a server (admins and its operators); the answer is the task to follow. */
 export async function enqueueServerDeploy(actor: Actor, serverId: string): Promise<{ taskId: string }> {
-  requireAdmin(actor);
+  await requireServerOperate(actor, serverId);
   await getServerRow(serverId);
   return atomically(async () => {
     const task = await enqueueTask(actor, { kind: DEPLOY_TASK, serverId, input: { scope: 'server' } });
@@ -28,9 +28,9 @@ export async function enqueueServerDeploy(actor: Actor, serverId: string): Promi
 
 /** Queues a deploy of one domain: its file, its certificate files and upstreams.conf. */
 export async function enqueueDomainDeploy(actor: Actor, domainId: string): Promise<{ taskId: string }> {
-  requireAdmin(actor);
   const domain = await findDomain(domainId);
   if (!domain) throw new NotFoundError('Domain');
+  await requireServerOperate(actor, domain.serverId, 'Domain');
   return atomically(async () => {
     const task = await enqueueTask(actor, { kind: DEPLOY_TASK, serverId: domain.serverId, domainId, input: { scope: 'domain', domainId } });
     await recordAudit(actor, 'domain.deploy', { type: 'domain', id: domainId }, { taskId: task.id, fqdn: domain.fqdn });

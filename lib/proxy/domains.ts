@@ -1,12 +1,14 @@
 /**
- * Domains: one FQDN (plus aliases) on one server, proxied to one upstream pool. Writes are
- * admin-only; a user sees the domains of servers shared with them. Every write leaves the domain
+ * Domains: one FQDN (plus aliases) on one server, proxied to one upstream pool. Admins write any;
+ * an operator of a server (lib/access/rbac.ts) writes that server's domains, but never their
+ * custom directives or template, and points them only at pools and certificates they can see. A
+ * user sees the domains of servers shared with them. Every write leaves the domain
  * `pending` until a deploy puts its new file in place, and publishes `domain.updated`.
  */
 import { and, asc, eq, gt, inArray, ne } from 'drizzle-orm';
 import { atomically, getDb, newId } from '../db';
 import type { Actor } from '../access/actor';
-import { requireAdmin, requireServerVisible, visibleServerIds } from '../access/rbac';
+import { requireOperateTarget, requireServerOperate, requireServerVisible, visibleServerIds } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, parseInput, zodFields } from '../errors';
 import { toPage, type ListParams } from '../pagination';
@@ -178,15 +180,46 @@ function rowValues(data: DomainInput) {
   };
 }
 
-/** Custom directives are raw Nginx text (checked against an allow-list): admins only, always. */
-function guardCustomDirectives(actor: Actor, text: string | undefined) {
-  if (text && text.trim() && actor.role !== 'admin') throw new ForbiddenError('Only an admin can set custom directives.');
+/**
+ * Custom directives are raw Nginx text (checked against an allow-list) and templates are admin
+ * work: only an admin sets or changes them. An operator's request may carry them unchanged (the
+ * console's form sends every field).
+ */
+function guardAdminFields(actor: Actor, wanted: { customDirectives?: string; templateId?: string | null }, current?: DomainRow) {
+  if (actor.role === 'admin') return;
+  const directives = wanted.customDirectives?.trim() ?? undefined;
+  if (directives !== undefined && directives !== (current?.customDirectives ?? '').trim()) throw new ForbiddenError('Only an admin can set custom directives.');
+  if (wanted.templateId !== undefined && (wanted.templateId ?? null) !== (current?.templateId ?? null)) throw new ForbiddenError('Only an admin can choose a template.');
+}
+
+/**
+ * An operator points a domain only at an upstream pool or a certificate they can already see
+ * (used on a server shared with them): another pool's id is "no such upstream" to them.
+ */
+async function checkOperatorReferences(actor: Actor, data: DomainInput, current?: DomainRow): Promise<void> {
+  if (actor.role === 'admin') return;
+  const visible = (await visibleServerIds(actor)) ?? [];
+  const { db, t } = getDb();
+  if (data.upstreamId && (!current || current.upstreamId !== data.upstreamId)) {
+    const [used] = visible.length
+      ? await db.select({ id: t.domains.id }).from(t.domains).where(and(eq(t.domains.upstreamId, data.upstreamId), inArray(t.domains.serverId, visible))).limit(1)
+      : [];
+    if (!used) throw ValidationError.field('upstreamId', 'No such upstream.');
+  }
+  const cert = data.ssl.certificateId;
+  if (cert && (!current || current.certificateId !== cert)) {
+    const [used] = visible.length
+      ? await db.select({ id: t.domains.id }).from(t.domains).where(and(eq(t.domains.certificateId, cert), inArray(t.domains.serverId, visible))).limit(1)
+      : [];
+    if (!used) throw ValidationError.field('ssl.certificateId', 'No such certificate.');
+  }
 }
 
 export async function createDomain(actor: Actor, input: unknown): Promise<DomainDto> {
-  requireAdmin(actor);
   const data = parseInput(domainInput, input);
-  guardCustomDirectives(actor, data.customDirectives);
+  await requireOperateTarget(actor, data.serverId);
+  guardAdminFields(actor, data);
+  await checkOperatorReferences(actor, data);
   const row = await atomically(async (db) => {
     const { t } = getDb();
     const [exists] = await db.select({ id: t.domains.id }).from(t.domains).where(eq(t.domains.fqdn, data.fqdn)).limit(1);
@@ -205,9 +238,13 @@ export async function createDomain(actor: Actor, input: unknown): Promise<Domain
 }
 
 export async function updateDomain(actor: Actor, id: string, input: unknown): Promise<DomainDto> {
-  requireAdmin(actor);
+  const before = await findDomain(id);
+  if (!before) throw new NotFoundError('Domain');
+  await requireServerOperate(actor, before.serverId, 'Domain');
   const patch = parseInput(domainPatch, input);
-  guardCustomDirectives(actor, patch.customDirectives);
+  guardAdminFields(actor, patch, before);
+  // Moving it: the operator must operate the server it goes to as well.
+  if (patch.serverId !== undefined && patch.serverId !== before.serverId) await requireOperateTarget(actor, patch.serverId);
   const row = await atomically(async (db) => {
     const { t } = getDb();
     const current = await findDomain(id);
@@ -218,6 +255,7 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
     // The whole record again, so rules spanning fields (SSL mode and HSTS...) hold after a PATCH.
     const checked = domainInput.safeParse(merged);
     if (!checked.success) throw new ValidationError(zodFields(checked.error));
+    await checkOperatorReferences(actor, checked.data, current);
     await checkReferences(checked.data, current);
     const values = { ...rowValues(checked.data), ...(patch.tags !== undefined && { tags: checked.data.tags }) };
     // Tags are not part of any file either.
@@ -235,7 +273,9 @@ export async function updateDomain(actor: Actor, id: string, input: unknown): Pr
 
 /** Deletes the domain; its file leaves the server at that server's next deploy. */
 export async function deleteDomain(actor: Actor, id: string): Promise<void> {
-  requireAdmin(actor);
+  const before = await findDomain(id);
+  if (!before) throw new NotFoundError('Domain');
+  await requireServerOperate(actor, before.serverId, 'Domain');
   await atomically(async (db) => {
     const { t } = getDb();
     const current = await findDomain(id);

@@ -69,17 +69,20 @@ export const proxyOps = defineOperations({
     query: domainListParams, response: domainList,
   },
   createDomain: {
-    method: 'POST', path: '/domains', summary: 'Create a domain (status pending until deployed)', tag: 'domains', auth: 'admin', body: domainInput, response: domainSchema, status: 201, errors: { 409: '`domain_exists`: the name or an alias is taken' },
-    description: '409 `domain_exists` when the name (or an alias) is taken. Every value is checked against the config grammar.',
+    method: 'POST', path: '/domains', summary: 'Create a domain (status pending until deployed)', tag: 'domains', auth: 'operate', body: domainInput, response: domainSchema, status: 201, errors: { 409: '`domain_exists`: the name or an alias is taken' },
+    description: '409 `domain_exists` when the name (or an alias) is taken. Every value is checked against the config grammar. An operator may create domains only on servers they operate (403 otherwise) and never set `customDirectives` (403).',
   },
   getDomain: { method: 'GET', path: '/domains/{id}', summary: 'One domain', tag: 'domains', auth: 'user', response: domainSchema },
-  updateDomain: { method: 'PATCH', path: '/domains/{id}', summary: 'Change a domain (it becomes pending)', tag: 'domains', auth: 'admin', body: domainPatch, response: domainSchema, errors: { 409: '`domain_exists`: the name or an alias is taken' } },
+  updateDomain: {
+    method: 'PATCH', path: '/domains/{id}', summary: 'Change a domain (it becomes pending)', tag: 'domains', auth: 'operate', body: domainPatch, response: domainSchema, errors: { 409: '`domain_exists`: the name or an alias is taken' },
+    description: 'An operator of the domain\'s server may change it, but not its `customDirectives` (403) nor move it to a server they do not operate (403).',
+  },
   deleteDomain: {
-    method: 'DELETE', path: '/domains/{id}', summary: 'Delete a domain', tag: 'domains', auth: 'admin', status: 204,
+    method: 'DELETE', path: '/domains/{id}', summary: 'Delete a domain', tag: 'domains', auth: 'operate', status: 204,
     description: 'Its file leaves the server at that server\'s next deploy.',
   },
   deployDomain: {
-    method: 'POST', path: '/domains/{id}/deploy', summary: 'Deploy one domain (its file, certificate and upstreams.conf)', tag: 'domains', auth: 'admin',
+    method: 'POST', path: '/domains/{id}/deploy', summary: 'Deploy one domain (its file, certificate and upstreams.conf)', tag: 'domains', auth: 'operate',
     response: taskAccepted, status: 202,
   },
   domainConfig: {
@@ -109,7 +112,7 @@ export const proxyOps = defineOperations({
   },
 
   deployServer: {
-    method: 'POST', path: '/servers/{id}/deploy', summary: 'Deploy every domain of a server', tag: 'servers', auth: 'admin', response: taskAccepted, status: 202,
+    method: 'POST', path: '/servers/{id}/deploy', summary: 'Deploy every domain of a server', tag: 'servers', auth: 'operate', response: taskAccepted, status: 202,
     description: 'A task: changed files go to a staging directory, are swapped in and checked with `nginx -t`; on failure the previous files come back and Nginx keeps serving them.',
   },
   serverConfig: {

@@ -4,7 +4,7 @@ import { taskAccepted } from '../tasks/schemas';
 import { installGlancesInput, serverCreateInput, serverListParams, serverPatchInput, serverSchema, trustHostKeyInput } from './schemas';
 
 const list = z.object({ items: z.array(serverSchema), nextCursor: z.string().nullable() });
-const task = { response: taskAccepted, status: 202, tag: 'servers', auth: 'admin' } as const;
+const task = { response: taskAccepted, status: 202, tag: 'servers', auth: 'operate' } as const;
 
 export const serverOps = defineOperations({
   list: { method: 'GET', path: '/servers', summary: 'Servers (users: the ones shared with them)', tag: 'servers', auth: 'user', query: serverListParams, response: list },
@@ -17,8 +17,10 @@ export const serverOps = defineOperations({
   },
   get: { method: 'GET', path: '/servers/{id}', summary: 'One server', tag: 'servers', auth: 'user', response: serverSchema },
   update: {
-    method: 'PATCH', path: '/servers/{id}', summary: 'Change a server, or share it (`sharedWith`)', tag: 'servers', auth: 'admin', body: serverPatchInput, response: serverSchema, errors: { 409: '`server_exists`: the name is taken' },
-    description: 'Secrets left out stay unchanged. Switching `authMethod` drops the other method\'s secrets. `sharedWith` replaces the list of users who see the server read-only.',
+    method: 'PATCH', path: '/servers/{id}', summary: 'Change a server, or share it (`shares`)', tag: 'servers', auth: 'admin', body: serverPatchInput, response: serverSchema, errors: { 409: '`server_exists`: the name is taken' },
+    description: 'Secrets left out stay unchanged. Switching `authMethod` drops the other method\'s secrets. ' +
+      '`shares: [{userId, level}]` replaces the list of users it is shared with: `view` sees it read-only, `operate` may also test, install, deploy, ' +
+      'edit its domains (not their custom directives) and silence its alerts. `sharedWith` (user ids) still works and means `view` for each; give one or the other.',
   },
   remove: {
     method: 'DELETE', path: '/servers/{id}', summary: 'Delete a server', tag: 'servers', auth: 'admin', status: 204,

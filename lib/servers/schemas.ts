@@ -61,6 +61,25 @@ const glancesInput = z.strictObject({
 
 const ids = z.array(z.string().min(1).max(100), { error: 'Give a list of user ids.' }).max(500, 'At most 500 users.');
 
+export const shareLevel = z.enum(['view', 'operate'], { error: 'Choose view or operate.' });
+export const shareSchema = z.object({ userId: z.string(), level: shareLevel });
+export type ShareDto = z.infer<typeof shareSchema>;
+/** `shares` replaces the whole list; one entry per user. */
+const shares = z
+  .array(z.strictObject({ userId: z.string().min(1, 'Choose a user.').max(100), level: shareLevel }), { error: 'Give a list of {userId, level}.' })
+  .max(500, 'At most 500 users.')
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((s, i) => {
+      if (seen.has(s.userId)) ctx.addIssue({ code: 'custom', path: [i, 'userId'], message: 'This user is in the list twice.' });
+      seen.add(s.userId);
+    });
+  });
+/** `sharedWith` and `shares` say the same thing two ways: one at a time. */
+const oneShareForm = (v: { sharedWith?: unknown; shares?: unknown }, ctx: z.RefinementCtx) => {
+  if (v.sharedWith !== undefined && v.shares !== undefined) ctx.addIssue({ code: 'custom', path: ['shares'], message: 'Give shares or sharedWith, not both.' });
+};
+
 export const serverCreateInput = z
   .strictObject({
     name,
@@ -78,7 +97,9 @@ export const serverCreateInput = z
     nginxLayout: nginxLayoutInput.nullable().optional(),
     sharedWith: ids.optional(),
     tags: tagsInput.default([]),
+    shares: shares.optional(),
   })
+  .superRefine(oneShareForm)
   // `when`: checked even when other fields failed, so one submit names every missing field.
   .refine((v) => v.authMethod !== 'password' || Boolean(v.password), { path: ['password'], message: 'Enter the SSH password.', when: () => true })
   .refine((v) => v.authMethod !== 'key' || Boolean(v.privateKey), { path: ['privateKey'], message: 'Paste the private key.', when: () => true });
@@ -101,7 +122,8 @@ export const serverPatchInput = z.strictObject({
   sharedWith: ids.optional(),
   /** Replaces the list. */
   tags: tagsInput.optional(),
-});
+  shares: shares.optional(),
+}).superRefine(oneShareForm);
 export type ServerPatchInput = z.output<typeof serverPatchInput>;
 
 export const trustHostKeyInput = z.strictObject({
@@ -155,6 +177,8 @@ export const serverSchema = z.object({
   sharedWith: z.array(z.string()),
   /** Lower-case labels, sorted. */
   tags: z.array(z.string()),
+  /** The same, with each share's level (`view` or `operate`). */
+  shares: z.array(shareSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -13,7 +13,7 @@ import { getSshPool } from '../ssh/pool';
 import type { ServerRow } from './connection';
 import { toNginxLayoutSetting } from './layout';
 import { domainsOnServer, findServerRow, sharesOf, toServerDto } from './store';
-import { serverCreateInput, serverPatchInput, trustHostKeyInput, type ServerDto } from './schemas';
+import { serverCreateInput, serverPatchInput, trustHostKeyInput, type ServerDto, type ShareDto } from './schemas';
 
 type Db = ReturnType<typeof getDb>['db'];
 
@@ -58,17 +58,27 @@ async function assertNameFree(db: Db, name: string, exceptId?: string) {
   if (row && row.id !== exceptId) throw new ConflictError('server_exists', `A server named "${name}" already exists.`, undefined, 'name');
 }
 
-async function replaceShares(db: Db, serverId: string, userIds: string[]) {
+/** The shares a request asks for: `shares` as given, or `sharedWith` (each at `view`); undefined: unchanged. */
+function requestedShares(data: { sharedWith?: string[]; shares?: ShareDto[] }): ShareDto[] | undefined {
+  if (data.shares) return data.shares;
+  if (data.sharedWith) return [...new Set(data.sharedWith)].map((userId) => ({ userId, level: 'view' as const }));
+  return undefined;
+}
+
+const byUser = (a: ShareDto, b: ShareDto) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0);
+
+async function replaceShares(db: Db, serverId: string, wanted: ShareDto[], field: 'shares' | 'sharedWith'): Promise<ShareDto[]> {
   const { t } = getDb();
-  const unique = [...new Set(userIds)];
-  if (unique.length) {
-    const found = await db.select({ id: t.users.id }).from(t.users).where(inArray(t.users.id, unique));
-    const missing = unique.filter((id) => !found.some((f) => f.id === id));
-    if (missing.length) throw ValidationError.field('sharedWith', `No user with id ${missing.join(', ')}.`);
+  const list = [...wanted].sort(byUser);
+  const ids = list.map((s) => s.userId);
+  if (ids.length) {
+    const found = await db.select({ id: t.users.id }).from(t.users).where(inArray(t.users.id, ids));
+    const missing = ids.filter((id) => !found.some((f) => f.id === id));
+    if (missing.length) throw ValidationError.field(field, `No user with id ${missing.join(', ')}.`);
   }
   await db.delete(t.serverShares).where(eq(t.serverShares.serverId, serverId));
-  if (unique.length) await db.insert(t.serverShares).values(unique.map((userId) => ({ serverId, userId })));
-  return unique;
+  if (list.length) await db.insert(t.serverShares).values(list.map((s) => ({ serverId, userId: s.userId, level: s.level })));
+  return list;
 }
 
 export async function createServer(actor: Actor, input: unknown): Promise<ServerDto> {
@@ -111,13 +121,16 @@ export async function createServer(actor: Actor, input: unknown): Promise<Server
       updatedAt: now,
     };
     await db.insert(t.servers).values(row);
-    const shared = await replaceShares(db, row.id, data.sharedWith ?? []);
+    const shared = await replaceShares(db, row.id, requestedShares(data) ?? [], data.shares ? 'shares' : 'sharedWith');
     await recordAudit(actor, 'server.create', { type: 'server', id: row.id }, {
-      name: row.name, host: row.host, sshPort: row.sshPort, sshUser: row.sshUser, authMethod: row.authMethod, sharedWith: shared, tags: row.tags,
+      name: row.name, host: row.host, sshPort: row.sshPort, sshUser: row.sshUser, authMethod: row.authMethod, sharedWith: shared.map((s) => s.userId), tags: row.tags,
       ...(row.hostKeyFingerprint && { hostKeyFingerprint: row.hostKeyFingerprint }),
     });
     await publish({ type: 'server.created', serverId: row.id, data: { serverId: row.id } });
-    if (shared.length) await publish({ type: 'server.shares', serverId: row.id, data: { serverId: row.id } });
+    if (shared.length) {
+      await recordAudit(actor, 'server.shares', { type: 'server', id: row.id }, { shares: shared });
+      await publish({ type: 'server.shares', serverId: row.id, data: { serverId: row.id } });
+    }
     return toServerDto(row, shared, actor);
   });
 }
@@ -168,17 +181,21 @@ export async function updateServer(actor: Actor, id: string, input: unknown): Pr
     if (patch.name !== undefined && patch.name !== current.name) await assertNameFree(db, patch.name, id);
     await db.update(t.servers).set(changes).where(eq(t.servers.id, id));
     let shared = (await sharesOf([id])).get(id) ?? [];
-    const sharesChanged = patch.sharedWith !== undefined && JSON.stringify([...new Set(patch.sharedWith)].sort()) !== JSON.stringify(shared);
-    if (patch.sharedWith !== undefined) shared = (await replaceShares(db, id, patch.sharedWith)).sort();
-    const { password, privateKey, passphrase, glances, ...plain } = patch;
+    const wanted = requestedShares(patch);
+    const sharesChanged = wanted !== undefined && JSON.stringify([...wanted].sort(byUser)) !== JSON.stringify(shared);
+    if (wanted !== undefined) shared = await replaceShares(db, id, wanted, patch.shares ? 'shares' : 'sharedWith');
+    const { password, privateKey, passphrase, glances, shares: _shares, sharedWith: _sharedWith, ...plain } = patch;
     await recordAudit(actor, 'server.update', { type: 'server', id }, {
       ...plain,
+      ...(wanted !== undefined && { sharedWith: shared.map((s) => s.userId) }),
       ...(glances && { glances: { ...(glances.url !== undefined && { url: glances.url }), ...(glances.username !== undefined && { username: glances.username }) } }),
       ...(password && { passwordChanged: true }),
       ...(privateKey && { privateKeyChanged: true }),
       ...(passphrase !== undefined && { passphraseChanged: true }),
       ...(glances?.password !== undefined && { glancesPasswordChanged: true }),
     });
+    // Every change of who may see or operate the server, with the whole new list and its levels.
+    if (sharesChanged) await recordAudit(actor, 'server.shares', { type: 'server', id }, { shares: shared });
     await publish({ type: 'server.updated', serverId: id, data: { serverId: id } });
     if (sharesChanged) await publish({ type: 'server.shares', serverId: id, data: { serverId: id } });
     if (sshChanged) afterCommit(() => getSshPool().evict(id));

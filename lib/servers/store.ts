@@ -6,11 +6,12 @@ import { toPage } from '../pagination';
 import { NotFoundError } from '../errors';
 import { nginxLayoutDto } from './layout';
 import type { ServerRow } from './connection';
-import { serverListParams, type ServerDto, type ServerListParams } from './schemas';
+import { serverListParams, type ServerDto, type ServerListParams, type ShareDto } from './schemas';
 import { hasAllTags } from './tags';
 
 /** The API shape: secrets only as "is one stored"; users see only their own share. */
-export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): ServerDto {
+export function toServerDto(r: ServerRow, allShares: ShareDto[], actor: Actor): ServerDto {
+  const shares = actor.role === 'admin' ? allShares : allShares.filter((s) => s.userId === actor.id);
   return {
     id: r.id,
     name: r.name,
@@ -32,24 +33,25 @@ export function toServerDto(r: ServerRow, sharedWith: string[], actor: Actor): S
     osFamily: r.osFamily,
     nginx: { status: r.nginxStatus, version: r.nginxVersion },
     nginxLayout: nginxLayoutDto(r.nginxPaths),
-    sharedWith: actor.role === 'admin' ? sharedWith : sharedWith.filter((id) => id === actor.id),
+    sharedWith: shares.map((s) => s.userId),
+    shares,
     tags: r.tags ?? [],
     createdAt: r.createdAt.toISOString(),
     updatedAt: r.updatedAt.toISOString(),
   };
 }
 
-/** Who each server is shared with, for many servers in one query. */
-export async function sharesOf(serverIds: string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>(serverIds.map((id) => [id, []]));
+/** Who each server is shared with and at which level, for many servers in one query. */
+export async function sharesOf(serverIds: string[]): Promise<Map<string, ShareDto[]>> {
+  const out = new Map<string, ShareDto[]>(serverIds.map((id) => [id, []]));
   if (serverIds.length === 0) return out;
   const { db, t } = getDb();
   const rows = await db
-    .select({ serverId: t.serverShares.serverId, userId: t.serverShares.userId })
+    .select({ serverId: t.serverShares.serverId, userId: t.serverShares.userId, level: t.serverShares.level })
     .from(t.serverShares)
     .where(inArray(t.serverShares.serverId, serverIds))
     .orderBy(asc(t.serverShares.userId));
-  for (const r of rows) out.get(r.serverId)?.push(r.userId);
+  for (const r of rows) out.get(r.serverId)?.push({ userId: r.userId, level: r.level });
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { atomically } from '../db';
 import type { Actor } from '../access/actor';
-import { requireAdmin } from '../access/rbac';
+import { requireServerOperate } from '../access/rbac';
 import { recordAudit } from '../audit';
 import { NotFoundError, ValidationError, parseInput } from '../errors';
 import { checkTargetHost } from '../nginx/grammar';
@@ -18,8 +18,9 @@ export const SERVER_TASK_KINDS = {
   installGlances: 'server.install_glances',
 } as const;
 
+/** Admins and operators of the server (lib/access/rbac.ts). */
 async function start(actor: Actor, serverId: string, kind: string, input?: Record<string, unknown>, audit?: string): Promise<{ taskId: string }> {
-  requireAdmin(actor);
+  await requireServerOperate(actor, serverId);
   const server = await findServerRow(serverId);
   if (!server) throw new NotFoundError('Server');
   return atomically(async () => {
@@ -44,7 +45,7 @@ export function startNginxInstall(actor: Actor, serverId: string) {
  * own): by default the server's host when that is an IP address, else the admin must give one.
  */
 export async function startGlancesInstall(actor: Actor, serverId: string, body: unknown) {
-  requireAdmin(actor);
+  await requireServerOperate(actor, serverId);
   const data = parseInput(installGlancesInput, body ?? {});
   const server = await findServerRow(serverId);
   if (!server) throw new NotFoundError('Server');

@@ -39,6 +39,8 @@ export const userSchema = z.object({
   lastLoginAt: z.string().nullable(),
   /** Two-factor sign-in is on (an admin can reset it: `POST /users/{id}/2fa/reset`). */
   twoFactorEnabled: z.boolean(),
+  /** `password`, or `oidc`: the account was created by single sign-on (its role follows the provider's groups). */
+  authProvider: z.enum(['password', 'oidc']),
 });
 export type UserDto = z.infer<typeof userSchema>;
 

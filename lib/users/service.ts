@@ -20,6 +20,7 @@ export const toUserDto = (u: UserRow): UserDto => ({
   createdAt: u.createdAt.toISOString(),
   lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
   twoFactorEnabled: Boolean(u.totpEnabledAt && u.totpSecretEnc),
+  authProvider: u.authProvider,
 });
 
 export async function listUsers(actor: Actor, params: ListParams) {
@@ -93,7 +94,7 @@ export async function createUser(actor: Actor, input: unknown): Promise<UserDto>
     const row = { id: newId(), email: data.email, name: data.name, role: data.role, active: data.active, passwordHash, createdAt: now, updatedAt: now };
     await db.insert(t.users).values(row);
     await recordAudit(actor, 'user.create', { type: 'user', id: row.id }, { email: row.email, role: row.role });
-    return toUserDto({ ...row, sessionVersion: 0, lastLoginAt: null, totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null, totpEnabledAt: null });
+    return toUserDto({ ...row, sessionVersion: 0, lastLoginAt: null, totpSecretEnc: null, totpPendingEnc: null, totpLastStep: null, totpEnabledAt: null, authProvider: 'password', oidcSubject: null });
   });
 }
 

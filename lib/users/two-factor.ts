@@ -39,9 +39,25 @@ export async function twoFactorRequired(): Promise<boolean> {
   return (await getSecuritySettings()).require2fa;
 }
 
-/** A session without two-factor while the setting requires it: it may only enrol (lib/auth). */
-export async function mustEnrolTwoFactor(user: Pick<UserRow, 'totpEnabledAt' | 'totpSecretEnc'>): Promise<boolean> {
+/**
+ * A session without two-factor while the setting requires it: it may only enrol (lib/auth).
+ * Never for single sign-on accounts: their provider does the second factor, not Gatehouse.
+ */
+export async function mustEnrolTwoFactor(user: Pick<UserRow, 'totpEnabledAt' | 'totpSecretEnc'> & { authProvider?: UserRow['authProvider'] }): Promise<boolean> {
+  if (user.authProvider === 'oidc') return false;
   return !twoFactorEnabled(user) && (await twoFactorRequired());
+}
+
+/** `/me/2fa` for a single sign-on account: two-factor is the provider's business. */
+function refuseSingleSignOn(row: UserRow): void {
+  if (row.authProvider === 'oidc') {
+    throw new ConflictError('two_factor_single_sign_on', 'This account signs in through single sign-on: set up two-factor at your identity provider.');
+  }
+}
+
+/** Does this account sign in through single sign-on (no password, no two-factor of Gatehouse's)? */
+export async function signsInWithSingleSignOn(actor: Actor): Promise<boolean> {
+  return (await ownRow(actor)).authProvider === 'oidc';
 }
 
 export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus> {
@@ -56,6 +72,7 @@ export async function getTwoFactorStatus(actor: Actor): Promise<TwoFactorStatus>
 /** Step 1: a new secret for the authenticator app. Nothing changes at sign-in until it is confirmed. */
 export async function startTwoFactorEnrolment(actor: Actor): Promise<{ secret: string; otpauthUrl: string }> {
   const row = await ownRow(actor);
+  refuseSingleSignOn(row);
   if (twoFactorEnabled(row)) throw new ConflictError('two_factor_enabled', 'Two-factor sign-in is already on. Turn it off first to set up a new app.');
   const secret = newTotpSecret();
   const { db, t } = getDb();
@@ -69,6 +86,7 @@ const badCode = () => ValidationError.field('code', 'The code is not right. Use 
 export async function confirmTwoFactorEnrolment(actor: Actor, input: unknown): Promise<{ recoveryCodes: string[] }> {
   const { code } = parseInput(twoFactorCodeInput, input);
   const row = await ownRow(actor);
+  refuseSingleSignOn(row);
   if (twoFactorEnabled(row)) throw new ConflictError('two_factor_enabled', 'Two-factor sign-in is already on.');
   if (!row.totpPendingEnc) throw new ConflictError('not_enrolling', 'Start the set-up first (POST /me/2fa/enrol).');
   const secret = open(row.totpPendingEnc);

@@ -20,7 +20,7 @@ import { buildWorld, callRaw, fillPath, loadDocument, type DocOperation, type Wo
 
 type Who = 'anonymous' | 'deactivated' | 'unshared' | 'shared' | 'admin';
 type Cell = number | 'ok';
-type Row = Record<Who, Cell> & { /** A list: the resource of this kind on the shared server shows for admin and shared, not for unshared. */ shows?: string };
+type Row = Record<Who, Cell> & { /** The document's x-gatehouse-role when it is not derivable from the cells (operate). */ role?: string; /** A list: the resource of this kind on the shared server shows for admin and shared, not for unshared. */ shows?: string };
 
 // The rules of CONTRACT.md "Roles", one shape per kind of route.
 /** No auth (health). */
@@ -31,12 +31,18 @@ const OWN: Row = { anonymous: 401, deactivated: 401, unshared: 'ok', shared: 'ok
 const ADMIN: Row = { anonymous: 401, deactivated: 401, unshared: 403, shared: 403, admin: 'ok' };
 /** One thing on (or of) a server: visible when the server is shared; not shared is a 404, not a 403. */
 const SHARED: Row = { anonymous: 401, deactivated: 401, unshared: 404, shared: 'ok', admin: 'ok' };
+/**
+ * Test, install, deploy, domains and silences: admins, and users with an `operate` share of that server
+ * (CONTRACT "Identity"); the shared user here has a `view` share, so it is 403 like the unshared one.
+ */
+const OPERATE: Row = { ...ADMIN, role: 'operate' };
 /** A list every signed-in user may read, filtered to what they may see. */
 const LIST = (shows?: string): Row => ({ ...OWN, ...(shows && { shows }) });
 
 /** THE table: every operation of the document, and who may call it. */
 const MATRIX: Record<string, Row> = {
   'GET /health': PUBLIC,
+  'GET /instances': ADMIN,
   'GET /me': OWN,
   'POST /me/password': OWN,
   'GET /me/2fa': OWN,
@@ -63,7 +69,7 @@ const MATRIX: Record<string, Row> = {
   'POST /settings/telegram/test': ADMIN,
   'GET /fleet': LIST('servers'),
   'GET /servers/{id}/metrics': SHARED,
-  'POST /domains/{id}/check-dns': ADMIN,
+  'POST /domains/{id}/check-dns': OPERATE,
   'GET /domains/{id}/dns-checks': SHARED,
   'POST /upstreams/{id}/check': ADMIN,
   'GET /servers': LIST('servers'),
@@ -71,11 +77,11 @@ const MATRIX: Record<string, Row> = {
   'GET /servers/{id}': SHARED,
   'PATCH /servers/{id}': ADMIN,
   'DELETE /servers/{id}': ADMIN,
-  'POST /servers/{id}/test': ADMIN,
-  'POST /servers/{id}/install-nginx': ADMIN,
-  'POST /servers/{id}/install-glances': ADMIN,
+  'POST /servers/{id}/test': OPERATE,
+  'POST /servers/{id}/install-nginx': OPERATE,
+  'POST /servers/{id}/install-glances': OPERATE,
   'POST /servers/{id}/trust-host-key': ADMIN,
-  'POST /servers/{id}/deploy': ADMIN,
+  'POST /servers/{id}/deploy': OPERATE,
   'GET /servers/{id}/config': SHARED,
   'GET /servers/{id}/drift': SHARED,
   'GET /certificates': LIST('certificates'),
@@ -89,11 +95,11 @@ const MATRIX: Record<string, Row> = {
   'PATCH /upstreams/{id}': ADMIN,
   'DELETE /upstreams/{id}': ADMIN,
   'GET /domains': LIST('domains'),
-  'POST /domains': ADMIN,
+  'POST /domains': OPERATE,
   'GET /domains/{id}': SHARED,
-  'PATCH /domains/{id}': ADMIN,
-  'DELETE /domains/{id}': ADMIN,
-  'POST /domains/{id}/deploy': ADMIN,
+  'PATCH /domains/{id}': OPERATE,
+  'DELETE /domains/{id}': OPERATE,
+  'POST /domains/{id}/deploy': OPERATE,
   'GET /domains/{id}/config': SHARED,
   'GET /templates': ADMIN,
   'POST /templates': ADMIN,
@@ -127,8 +133,8 @@ const MATRIX: Record<string, Row> = {
   'GET /fleet/history': LIST(),
   'GET /fleet/uptime': LIST('servers'),
   'GET /servers/{id}/uptime': SHARED,
-  'POST /silences': ADMIN,
-  'DELETE /silences/{id}': ADMIN,
+  'POST /silences': OPERATE,
+  'DELETE /silences/{id}': OPERATE,
 };
 
 const WHO: Who[] = ['anonymous', 'deactivated', 'unshared', 'shared', 'admin'];
@@ -172,7 +178,7 @@ describe.each(dialects)('RBAC matrix on %s', (dialect) => {
     for (const op of operations) {
       const row = MATRIX[op.key];
       if (!row) continue;
-      const role = row.anonymous !== 401 ? 'public' : row.shared === 403 ? 'admin' : 'user';
+      const role = row.role ?? (row.anonymous !== 401 ? 'public' : row.shared === 403 ? 'admin' : 'user');
       expect(role, op.key).toBe(op.role);
     }
   });

@@ -23,10 +23,13 @@ export interface AppServer {
   stop: () => Promise<void>;
 }
 
-/** Starts the built app (`next start`) on a free port with its own DATA_DIR and database. */
+/**
+ * Starts the built app (`next start`) on a free port (or `env.PORT`, for a test that must know the
+ * URL first, e.g. to register its redirect URI at an OpenID provider) with its own DATA_DIR and database.
+ */
 export async function startApp(env: Record<string, string> = {}): Promise<AppServer> {
   ensureBuilt();
-  const port = await freePort();
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gh-app-'));
   let out = '';
   const child: ChildProcess = spawn(path.join(root, 'node_modules/.bin/next'), ['start', '-p', String(port)], {

@@ -1,4 +1,6 @@
+import os from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { resetConfig } from '@/lib/config';
 import { carriesSignInCookie, foreignOriginRefusal, isOwnOrigin, servedOverHttps } from '@/lib/http/origin';
 import { newNonce, pageContentSecurityPolicy } from '@/lib/http/browser-guard';
 
@@ -8,16 +10,13 @@ function req(method: string, headers: Record<string, string>, url = 'http://gate
   return new Request(url, { method, headers: { host: 'gatehouse.example.test', ...headers } });
 }
 
+/** AUTH_URL is read through lib/config.ts: each case sets the environment it means. */
+const baseEnv = { DATA_DIR: os.tmpdir(), AUTH_SECRET: 'x'.repeat(32), ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+const setAuthUrl = (AUTH_URL?: string) => resetConfig({ ...baseEnv, ...(AUTH_URL && { AUTH_URL }) });
+
 describe('cross-site request refusal (lib/http/origin.ts)', () => {
-  let saved: string | undefined;
-  beforeEach(() => {
-    saved = process.env.AUTH_URL;
-    delete process.env.AUTH_URL;
-  });
-  afterEach(() => {
-    if (saved === undefined) delete process.env.AUTH_URL;
-    else process.env.AUTH_URL = saved;
-  });
+  beforeEach(() => setAuthUrl());
+  afterEach(() => setAuthUrl());
 
   it('recognises next-auth cookies, plain and __Secure-/__Host- prefixed, and nothing else', () => {
     expect(carriesSignInCookie(SESSION)).toBe(true);
@@ -54,7 +53,7 @@ describe('cross-site request refusal (lib/http/origin.ts)', () => {
     expect(isOwnOrigin('https://gatehouse.example.test', h({ host: 'gatehouse.example.test' }))).toBe(true);
     expect(isOwnOrigin('https://gatehouse.example.test', h({ host: '127.0.0.1:3000', 'x-forwarded-host': 'gatehouse.example.test' }))).toBe(true);
     expect(isOwnOrigin('https://evil.example', h({ host: 'gatehouse.example.test' }))).toBe(false);
-    process.env.AUTH_URL = 'https://panel.example.test';
+    setAuthUrl('https://panel.example.test');
     expect(isOwnOrigin('https://panel.example.test', h({ host: '127.0.0.1:3000' }))).toBe(true);
     // With AUTH_URL set, scheme and port count, and the Host header no longer decides.
     expect(isOwnOrigin('http://panel.example.test', h({ host: 'panel.example.test' }))).toBe(false);
@@ -65,7 +64,7 @@ describe('cross-site request refusal (lib/http/origin.ts)', () => {
     expect(servedOverHttps(req('GET', {}))).toBe(false);
     expect(servedOverHttps(req('GET', { 'x-forwarded-proto': 'https' }))).toBe(true);
     expect(servedOverHttps(req('GET', {}, 'https://gatehouse.example.test/'))).toBe(true);
-    process.env.AUTH_URL = 'https://panel.example.test';
+    setAuthUrl('https://panel.example.test');
     expect(servedOverHttps(req('GET', {}))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { listTokens } from '@/lib/tokens/service';
 import type { TokenDto } from '@/lib/tokens/schemas';
 import { PasswordForm } from '@/components/account/password-form';
 import { TwoFactorPanel } from '@/components/account/two-factor';
-import { getTwoFactorStatus } from '@/lib/users/two-factor';
+import { getTwoFactorStatus, signsInWithSingleSignOn } from '@/lib/users/two-factor';
 import { NewTokenButton } from '@/components/account/new-token-button';
 import { Badge, StatusPill } from '@/components/ui/badge';
 import { Card } from '@/components/ui/card';
@@ -28,6 +28,8 @@ export default async function AccountPage() {
   const actor = await requireActor();
   const { items: tokens } = await listTokens(actor, { limit: 500 });
   const twoFactor = await getTwoFactorStatus(actor);
+  // Two-factor of a single sign-on account is the identity provider's business.
+  const singleSignOn = await signsInWithSingleSignOn(actor);
   return (
     <>
       <PageHeader
@@ -44,13 +46,15 @@ export default async function AccountPage() {
           <PasswordForm action={changePasswordAction} />
         </Card>
 
-        <Card
-          title="Two-factor"
-          description="A code from an authenticator app on your phone, asked for at sign-in with your password. API tokens are not affected."
-          actions={<Badge tone={twoFactor.enabled ? 'green' : twoFactor.required ? 'amber' : 'neutral'} dot>{twoFactor.enabled ? 'on' : 'off'}</Badge>}
-        >
-          <TwoFactorPanel key={String(twoFactor.enabled)} status={twoFactor} start={startTwoFactorAction} confirm={confirmTwoFactorAction} disable={disableTwoFactorAction} />
-        </Card>
+        {!singleSignOn && (
+          <Card
+            title="Two-factor"
+            description="A code from an authenticator app on your phone, asked for at sign-in with your password. API tokens are not affected."
+            actions={<Badge tone={twoFactor.enabled ? 'green' : twoFactor.required ? 'amber' : 'neutral'} dot>{twoFactor.enabled ? 'on' : 'off'}</Badge>}
+          >
+            <TwoFactorPanel key={String(twoFactor.enabled)} status={twoFactor} start={startTwoFactorAction} confirm={confirmTwoFactorAction} disable={disableTwoFactorAction} />
+          </Card>
+        )}
 
         <Card title="API tokens" description="For the REST API and scripts. A token acts with your role." actions={<NewTokenButton action={createTokenAction} />} flush>
           {tokens.length === 0 ? (

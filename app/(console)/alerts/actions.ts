@@ -16,6 +16,8 @@ import { updateSettings } from '@/lib/settings/service';
  */
 const byId = z.object({ id: z.string().min(1) });
 const admin = { admin: true, revalidate: ['/alerts', '/alerts/rules', '/alerts/silences'] };
+// Silences: admins, and operators for their servers and those servers' domains (lib/alerts checks).
+const silenceOptions = { revalidate: admin.revalidate };
 
 const ruleForm = z.object({
   threshold: z.number().optional(),
@@ -89,7 +91,7 @@ export const createSilenceAction = formAction(
     });
     return 'Silence created. Incidents are still recorded; their messages wait until it ends.';
   },
-  { ...admin, fields: { target: ['serverId', 'domainId'], startsLocal: 'startsAt', endsLocal: 'endsAt' } },
+  { ...silenceOptions, fields: { target: ['serverId', 'domainId'], startsLocal: 'startsAt', endsLocal: 'endsAt' } },
 );
 
 export const deleteSilenceAction = formAction(
@@ -98,7 +100,7 @@ export const deleteSilenceAction = formAction(
     await deleteSilence(actor, id);
     return 'Silence ended.';
   },
-  admin,
+  silenceOptions,
 );
 
 export const saveTelegramAction = formAction(

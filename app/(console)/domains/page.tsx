@@ -30,14 +30,23 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
   const used = new Set(domains.items.map((d) => d.serverId));
   const pending = new Map<string, number>();
   for (const d of domains.items) if (d.status !== 'deployed') pending.set(d.serverId, (pending.get(d.serverId) ?? 0) + 1);
-  const canCreate = admin && choices.servers.length > 0 && choices.upstreams.length > 0;
+  // Operators (lib/access/rbac.ts) add and change domains on the servers they operate.
+  const operable = choices.servers.filter((s) => !choices.operable || choices.operable.includes(s.id));
+  const operator = !admin && operable.length > 0;
+  const canCreate = (admin || operator) && operable.length > 0 && choices.upstreams.length > 0;
   return (
     <>
       {/* The per-server summary is rendered here; the table below refreshes itself. */}
       <RefreshOn types={['domain.updated']} />
       <PageHeader
         title="Domains"
-        description={admin ? 'Names served by your servers\u2019 Nginx, each proxied to an upstream pool. Changes go live when you deploy.' : 'Domains on the servers shared with you (read-only).'}
+        description={
+          admin
+            ? 'Names served by your servers\u2019 Nginx, each proxied to an upstream pool. Changes go live when you deploy.'
+            : operator
+              ? 'Domains on the servers shared with you. On the ones you operate you may add, change and deploy domains.'
+              : 'Domains on the servers shared with you (read-only).'
+        }
         actions={
           admin && choices.servers.length > 0 && (
             <>
@@ -73,14 +82,14 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
                     <p className="text-sm text-zinc-600 dark:text-zinc-400">{pending.get(s.id) ? `${plural(pending.get(s.id)!, 'domain')} not deployed` : 'Everything deployed'}</p>
                   </div>
                   <Link href={`/domains/servers/${s.id}`} className="shrink-0 text-sm font-medium text-indigo-700 hover:underline dark:text-indigo-400">
-                    {admin ? 'Config and deploy →' : 'Configuration →'}
+                    {!choices.operable || choices.operable.includes(s.id) ? 'Config and deploy →' : 'Configuration →'}
                   </Link>
                 </div>
               </Card>
             ))}
         </div>
       )}
-      <DomainTable initial={domains} choices={choices} tags={tags} allTags={allTags} actions={admin ? { update: updateDomainAction, remove: deleteDomainAction, deploy: deployDomainAction } : null} />
+      <DomainTable initial={domains} choices={choices} tags={tags} allTags={allTags} actions={admin || operator ? { update: updateDomainAction, remove: deleteDomainAction, deploy: deployDomainAction } : null} />
     </>
   );
 }

@@ -35,6 +35,7 @@ const serverForm = z.object({
   monitoringEnabled: z.boolean().optional(),
   sharedWith: z.array(z.string()).optional(),
   tags: z.array(z.string()).optional(),
+  shareLevels: z.array(z.string()).optional(),
   customLayout: z.boolean().optional(),
   'nginxLayout.managedDir': text,
   'nginxLayout.mainConfig': text,
@@ -44,6 +45,18 @@ const serverForm = z.object({
   'nginxLayout.httpsPort': port,
 });
 type ServerForm = z.input<typeof serverForm>;
+
+/**
+ * The share editor's checked users (`sharedWith`) with their chosen levels (`shareLevels`, as
+ * `userId:level`) → the API's `shares`.
+ */
+function sharesFromForm(sharedWith: string[], shareLevels: string[] | undefined) {
+  return [...new Set(sharedWith.filter(Boolean))].map((userId) => {
+    const level = (shareLevels ?? []).find((v) => v.startsWith(`${userId}:`))?.slice(userId.length + 1);
+    return { userId, level: level === 'operate' ? ('operate' as const) : ('view' as const) };
+  });
+}
+const shareFields = { sharedWith: ['shares', 'sharedWith'] } as const;
 
 /** Empty secret fields mean "keep what is stored". */
 const secret = (v: string | undefined) => (v ? v : undefined);
@@ -71,7 +84,7 @@ function toInput(f: ServerForm, creating: boolean): Record<string, unknown> {
     ...(creating && f.hostKeyFingerprint && { hostKeyFingerprint: f.hostKeyFingerprint }),
     glances: { url: f['glances.url'] ?? '', username: f['glances.username'] || null, password: secret(f['glances.password']) },
     monitoringEnabled: f.monitoringEnabled,
-    ...(f.sharedWith !== undefined && { sharedWith: f.sharedWith }),
+    ...(f.sharedWith !== undefined && { shares: sharesFromForm(f.sharedWith, f.shareLevels) }),
     ...(f.tags !== undefined && { tags: f.tags }),
     nginxLayout: layout,
   };
@@ -83,7 +96,7 @@ export const createServerAction = formAction(
     const server = await createServer(actor, toInput(data, true));
     redirect(`/servers/${server.id}?added=1`);
   },
-  { admin: true, revalidate: '/servers' },
+  { admin: true, revalidate: '/servers', fields: shareFields },
 );
 
 export const updateServerAction = formAction(
@@ -92,16 +105,19 @@ export const updateServerAction = formAction(
     const server = await updateServer(actor, data.id ?? '', toInput(data, false));
     return `Saved ${server.name}.`;
   },
-  { admin: true, revalidate: '/servers' },
+  { admin: true, revalidate: '/servers', fields: shareFields },
 );
 
 export const shareServerAction = formAction(
-  byId.extend({ sharedWith: z.array(z.string()).optional() }),
-  async ({ id, sharedWith }, actor) => {
-    const server = await updateServer(actor, id, { sharedWith: sharedWith ?? [] });
-    return server.sharedWith.length ? `${server.name} is shared with ${server.sharedWith.length} user${server.sharedWith.length === 1 ? '' : 's'}.` : `${server.name} is no longer shared.`;
+  byId.extend({ sharedWith: z.array(z.string()).optional(), shareLevels: z.array(z.string()).optional() }),
+  async ({ id, sharedWith, shareLevels }, actor) => {
+    const server = await updateServer(actor, id, { shares: sharesFromForm(sharedWith ?? [], shareLevels) });
+    const n = server.shares.length;
+    const operators = server.shares.filter((s) => s.level === 'operate').length;
+    if (!n) return `${server.name} is no longer shared.`;
+    return `${server.name} is shared with ${n} user${n === 1 ? '' : 's'}${operators ? ` (${operators} may operate it)` : ''}.`;
   },
-  { admin: true, revalidate: '/servers' },
+  { admin: true, revalidate: '/servers', fields: shareFields },
 );
 
 export const deleteServerAction = formAction(
@@ -123,9 +139,10 @@ export const trustHostKeyAction = formAction(
 );
 
 // Starting a task leads to its page, where the log streams live.
-export const testServerAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startConnectionTest(actor, id)).taskId}`), { admin: true });
+// Admins and operators of the server (lib/servers/tasks.ts checks which).
+export const testServerAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startConnectionTest(actor, id)).taskId}`));
 
-export const installNginxAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startNginxInstall(actor, id)).taskId}`), { admin: true });
+export const installNginxAction = formAction(byId, async ({ id }, actor) => redirect(`/tasks/${(await startNginxInstall(actor, id)).taskId}`));
 
 export const installGlancesAction = formAction(
   byId.extend({ bind: text, port: portSchema.optional() }),
@@ -134,7 +151,6 @@ export const installGlancesAction = formAction(
     const { taskId } = await startGlancesInstall(actor, id, { ...(bind && { bind }), ...(port !== undefined && { port }) });
     redirect(`/tasks/${taskId}`);
   },
-  { admin: true },
 );
 
 /**

@@ -47,6 +47,7 @@ export default async function UsersPage() {
                 <div className="flex items-center gap-2">
                   <span className="font-medium text-zinc-900 dark:text-zinc-100">{u.email}</span>
                   {u.id === actor.id && <Badge tone="blue">you</Badge>}
+                  {u.authProvider === 'oidc' && <Badge tone="neutral">single sign-on</Badge>}
                 </div>
                 {u.name && <div className="text-zinc-500 dark:text-zinc-400">{u.name}</div>}
               </Td>

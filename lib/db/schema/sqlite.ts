@@ -42,6 +42,10 @@ export const users = sqliteTable('users', {
   /** The last TOTP time step used to sign in: the same code is not taken twice. */
   totpLastStep: integer('totp_last_step'),
   totpEnabledAt: ts('totp_enabled_at'),
+  /** How the account signs in: `password`, or `oidc` (created by single sign-on; no password until the CLI sets one). */
+  authProvider: text('auth_provider', { enum: ['password', 'oidc'] }).notNull().default('password'),
+  /** The OpenID provider's `sub` for this account, once it signed in through it (linking). */
+  oidcSubject: text('oidc_subject').unique(),
 });
 
 /** One-time recovery codes for two-factor sign-in, stored as bcrypt hashes. */
@@ -151,6 +155,8 @@ export const serverShares = sqliteTable(
   {
     serverId: text('server_id').notNull().references(() => servers.id, { onDelete: 'cascade' }),
     userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** `view`: read-only; `operate`: test, install, deploy, its domains and silences (lib/access/rbac.ts). */
+    level: text('level', { enum: ['view', 'operate'] }).notNull().default('view'),
   },
   (t) => [primaryKey({ columns: [t.serverId, t.userId] }), index('server_shares_user_idx').on(t.userId)],
 );

@@ -25,6 +25,17 @@ export default async function SilencesPage() {
   const [{ items }, choices] = await Promise.all([listSilences(actor, { limit: 200 }), subjectChoices(actor)]);
   const serverNames = new Map(choices.servers.map((s) => [s.id, s.name]));
   const domainNames = new Map(choices.domains.map((d) => [d.id, d.fqdn]));
+  // Operators (lib/access/rbac.ts) silence the servers they operate and those servers' domains.
+  const operable = (serverId: string) => choices.operable === null || choices.operable.includes(serverId);
+  const domainServer = new Map(choices.domains.map((d) => [d.id, d.serverId]));
+  const mayEnd = (s: SilenceDto) => {
+    const serverId = s.serverId ?? (s.domainId ? domainServer.get(s.domainId) : undefined);
+    return admin || (serverId !== undefined && operable(serverId));
+  };
+  const servers = choices.servers.filter((s) => operable(s.id));
+  const domains = choices.domains.filter((d) => operable(d.serverId));
+  const canCreate = admin || servers.length > 0;
+  const anyEnd = items.some(mayEnd);
   const target = (s: SilenceDto) => (s.serverId ? `Server ${serverNames.get(s.serverId) ?? '(removed)'}` : `Domain ${domainNames.get(s.domainId!) ?? '(removed)'}`);
   return (
     <>
@@ -32,16 +43,16 @@ export default async function SilencesPage() {
         title="Alerts"
         description="While a silence is active, incidents on its server or domain are still recorded but their Telegram messages are held. When it ends, an incident still open is announced; one that opened and closed inside it is never sent."
         actions={
-          admin && (
+          canCreate && (
             <ModalForm action={createSilenceAction} title="New silence" trigger={<><Icon name="plus" />New silence</>} triggerVariant="primary" submitLabel="Create silence" fieldNames={silenceFieldNames} size="lg">
-              <SilenceFields servers={choices.servers} domains={choices.domains} />
+              <SilenceFields servers={servers} domains={domains} />
             </ModalForm>
           )
         }
       />
       <AlertsTabs current="silences" />
       {items.length === 0 ? (
-        <EmptyState icon="info" title="No silences" description={admin ? 'Silence a server or a domain for maintenance: incidents are recorded, messages wait.' : 'An admin can silence servers during maintenance; current ones show here.'} />
+        <EmptyState icon="info" title="No silences" description={canCreate ? 'Silence a server or a domain for maintenance: incidents are recorded, messages wait.' : 'An admin can silence servers during maintenance; current ones show here.'} />
       ) : (
         <Card title="Current and scheduled" flush>
           <Table caption="Silences" framed={false}>
@@ -51,7 +62,7 @@ export default async function SilencesPage() {
               <Th>Ends</Th>
               <Th>Reason</Th>
               <Th>State</Th>
-              {admin && (
+              {anyEnd && (
                 <Th className="text-right">
                   <span className="sr-only">Actions</span>
                 </Th>
@@ -71,8 +82,9 @@ export default async function SilencesPage() {
                   <Td>
                     <StatusPill status={s.active ? 'silenced' : 'queued'} label={s.active ? 'active' : 'scheduled'} />
                   </Td>
-                  {admin && (
+                  {anyEnd && (
                     <Td className="text-right">
+                      {mayEnd(s) && (
                       <ConfirmButton
                         action={deleteSilenceAction}
                         hidden={{ id: s.id }}
@@ -83,6 +95,7 @@ export default async function SilencesPage() {
                       >
                         End now
                       </ConfirmButton>
+                      )}
                     </Td>
                   )}
                 </Tr>

@@ -47,6 +47,8 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
     }),
   ]);
   const choices = { ...proxy, certificates };
+  // Admins and operators of the domain's server edit, deploy and check it (lib/access/rbac.ts).
+  const operate = admin || (choices.operable?.includes(domain.serverId) ?? false);
   const server = choices.servers.find((s) => s.id === domain.serverId);
   const upstream = choices.upstreams.find((u) => u.id === domain.upstreamId);
   const listName = (id: string | null) => (id ? choices.accessLists.find((a) => a.id === id)?.name : undefined);
@@ -64,7 +66,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
           </span>
         }
         actions={
-          admin && (
+          operate && (
             <>
               <ModalForm action={updateDomainAction} title={`Edit ${domain.fqdn}`} trigger="Edit" hidden={{ id: domain.id }} size="lg" fieldNames={domainFieldNames}>
                 <DomainFields domain={domain} choices={choices} />
@@ -128,7 +130,7 @@ export default async function DomainPage({ params }: { params: Promise<{ id: str
           </Card>
         )}
         <Card title="Nameservers" description="What the DNS resolvers in Settings answer for this domain, against the expected nameservers.">
-          <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={admin} />
+          <DnsStatus domainId={domain.id} nsStatus={domain.nsStatus} canCheck={operate} />
         </Card>
         {'error' in config ? (
           <Notice tone="error" title="This domain cannot be rendered" role="alert">

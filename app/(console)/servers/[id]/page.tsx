@@ -26,6 +26,8 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
   const { added } = await searchParams;
   const admin = actor.role === 'admin';
   const server = await orNotFound(getServer(actor, id));
+  // Operators of this server get the buttons its operate level allows (lib/access/rbac.ts).
+  const operate = admin || server.shares.some((s) => s.userId === actor.id && s.level === 'operate');
   const [tasks, users, fleet, uptime, domains, incidents] = await Promise.all([
     listTasks(actor, { limit: 10, serverId: id }),
     admin ? listUsers(actor, { limit: 500 }) : Promise.resolve(null),
@@ -45,7 +47,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
             {server.sshUser}@{server.host}:{server.sshPort}
           </span>
         }
-        actions={admin && <ServerActions initial={server} users={users?.items ?? []} />}
+        actions={operate && <ServerActions initial={server} users={users?.items ?? []} admin={admin} />}
       />
       <ServerTabs id={server.id} current="overview" />
       {added && !server.hostKeyFingerprint && (
@@ -58,6 +60,7 @@ export default async function ServerPage({ params, searchParams }: { params: Pro
       <ServerDetail
         initial={server}
         admin={admin}
+        operate={operate}
         userEmails={userEmails}
         slot={<ServerOverview fleet={fleet} uptime={uptime} domains={domains.items} moreDomains={domains.nextCursor !== null} incidents={incidents.items} />}
       />

@@ -24,6 +24,7 @@ export default async function ServerConfigPage({ params }: { params: Promise<{ s
   const admin = actor.role === 'admin';
   const { serverId } = await params;
   const server = await orNotFound(getServer(actor, serverId));
+  const operate = admin || server.shares.some((s) => s.userId === actor.id && s.level === 'operate');
   const [domains, config] = await Promise.all([
     listDomains(actor, { limit: 500, serverId }),
     getServerConfig(actor, serverId).catch((err) => {
@@ -39,7 +40,7 @@ export default async function ServerConfigPage({ params }: { params: Promise<{ s
         title={`Nginx configuration of ${server.name}`}
         description="What Gatehouse writes into the server's managed directory, and how it differs from the last deploy."
         actions={
-          admin && (
+          operate && (
             <DeployButton action={deployServerAction} hidden={{ serverId }} title={`Deploying ${server.name}`} variant="primary" size="md">
               Deploy server
             </DeployButton>
