@@ -48,11 +48,13 @@ export default async function DomainsPage({ searchParams }: { searchParams: Prom
               : 'Domains on the servers shared with you (read-only).'
         }
         actions={
-          admin && choices.servers.length > 0 && (
+          (canCreate || (admin && choices.servers.length > 0)) && (
             <>
-            <Link href="/domains/new" className={buttonClass(canCreate ? 'secondary' : 'primary')}>
-              Proxy a site
-            </Link>
+            {admin && choices.servers.length > 0 && (
+              <Link href="/domains/new" className={buttonClass(canCreate ? 'secondary' : 'primary')}>
+                Proxy a site
+              </Link>
+            )}
             {canCreate && (
             <ModalForm action={createDomainAction} title="New domain" trigger={<><Icon name="plus" />New domain</>} triggerVariant="primary" submitLabel="Add domain" size="lg" fieldNames={domainFieldNames}>
               <DomainFields choices={choices} />

@@ -43,7 +43,7 @@ export default async function InstancesPage() {
               <Tr key={r.id} className={r.gone ? 'opacity-60' : undefined}>
                 <Td primary>
                   <span className="font-mono">{r.id}</span>
-                  {r.id === me && <span className="ml-2 text-xs text-zinc-500">(this page)</span>}
+                  {r.id === me && <span className="ml-2 text-xs text-zinc-600 dark:text-zinc-400">(this page)</span>}
                 </Td>
                 <Td>
                   <span className="flex gap-1.5">
