@@ -53,7 +53,7 @@ export default async function InstancesPage() {
                 </Td>
                 <Td>
                   {r.polling} {r.polling === 1 ? 'server' : 'servers'}
-                  {total > 0 && !r.gone && <span className="ml-1 text-xs text-zinc-500">({Math.round((100 * r.polling) / total)} %)</span>}
+                  {total > 0 && !r.gone && <span className="ml-1 text-xs text-zinc-600 dark:text-zinc-400">({Math.round((100 * r.polling) / total)} %)</span>}
                 </Td>
                 <Td>
                   <Time iso={r.startedAt} />
